@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent setup for development and CI: Go (offline toolchain when ../shared is beside
+# the project), PowerShell 7.6.9 (dotnet global tool), Pester 5.7.1 (NuGet), then the
+# Linux and Windows binaries where the PCFailover module looks for them.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_go
+say "go: $(go env GOVERSION) ($(command -v go))"
+
+ensure_pwsh
+if ! command -v pwsh >/dev/null 2>&1; then
+  command -v dotnet >/dev/null 2>&1 || die "PowerShell 7 is required and dotnet is missing: install PowerShell 7 (https://aka.ms/powershell) or the .NET SDK"
+  say "installing PowerShell 7.6.9 as a dotnet global tool"
+  dotnet tool install --global PowerShell --version 7.6.9 >&2 || die "dotnet tool install PowerShell failed"
+  export PATH="$PATH:$HOME/.dotnet/tools"
+fi
+say "pwsh: $(pwsh -NoLogo -NoProfile -Command '$PSVersionTable.PSVersion.ToString()')"
+
+if [ ! -f "$PESTER_PSD1" ]; then
+  command -v dotnet >/dev/null 2>&1 || die "Pester $PESTER_VERSION is missing and dotnet is not there to restore it"
+  say "restoring Pester $PESTER_VERSION from NuGet"
+  tmp=$(mktemp -d)
+  cat > "$tmp/pester.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Pester" Version="[$PESTER_VERSION]" /></ItemGroup>
+</Project>
+XML
+  dotnet restore "$tmp/pester.csproj" >&2 || die "dotnet restore of Pester failed"
+  rm -rf "$tmp"
+  [ -f "$PESTER_PSD1" ] || die "Pester was restored but $PESTER_PSD1 is missing"
+fi
+say "pester: $PESTER_PSD1"
+
+"$ROOT/scripts/build.sh"
