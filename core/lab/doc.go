@@ -1,0 +1,148 @@
+// Package lab starts a whole simulated Persistent Chat deployment for tests, the demo,
+// training and benchmarks: three SQL Server simulator instances (core/sqlsim behind the
+// TDS server of core/sqlsim/tds) playing the old primary, the log-shipping secondary
+// ("backup") and the backup's mirror, the log-shipping share and copy folder with real
+// backup files, a LyncSim state file for the pool, and a ready failover request.
+//
+// A scenario is built by running the simulator's real operations, never by poking its
+// state: a full backup of the database on the primary, restored WITH NORECOVERY and then
+// STANDBY on the backup; log shipping configured on both sides; then, for every log backup
+// of the scenario, transactions committed on the primary and the primary's backup job,
+// the backup's copy job and restore job run as SQL Server Agent would (the copy job writes
+// <name>.wrk and renames it to .trn), so the files, the msdb log-shipping rows,
+// backupset/restorehistory and the database's redo LSN are exactly what log shipping
+// leaves behind (reference/sql-log-shipping.md §2). Only then is the damage applied
+// (files deleted, altered or truncated, as a disk, a network or an operator would), the
+// application sessions opened, the faults armed and the primary taken down.
+//
+// # Go API
+//
+//	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Scenario: "disaster"})
+//	defer l.Close()                     // stops everything; no goroutine is left
+//	info := l.Info()                    // the lab.json contents
+//	bk := l.Instance(lab.RoleBackup)    // *sqlsim.Instance, for assertions
+//	info, err = lab.Load(dir)           // read DIR/lab.json written by another process
+//	lab.Scenarios()                     // built-in names and descriptions
+//
+// Options.Scenario names a built-in scenario (default "disaster"); Options.ScenarioFile a
+// custom one; Options.TLS forces TLS on. Start holds an exclusive OS lock on
+// DIR/lab.lock while the lab runs, so two labs cannot share a directory; a stale
+// directory (a lab that crashed or was never stopped) is cleaned and reused.
+//
+// # Processes
+//
+// `pcfailover lab up` calls Up, which re-executes the program as `pcfailover lab serve`
+// (Serve) detached from the caller (a new session on Unix; a new process group without a
+// console on Windows), its output in DIR/lab.log, and returns lab.json once every
+// instance accepts connections. `lab status` (ReadStatus) reports whether the server
+// holds the lock and logs in to every instance. `lab down` (Down) writes DIR/lab.stop
+// (polled by the server: the portable stop signal), also sends SIGTERM on Unix, and waits
+// until the process has exited. Passwords are generated at start, never placed in a
+// process's arguments, and written only to lab.json (mode 0600).
+//
+// # Directory layout
+//
+//	DIR/lab.json         the contract below (0600: it holds the lab's throwaway passwords)
+//	DIR/lab.lock         locked by the running lab
+//	DIR/lab.log          output of `lab serve` (lab up only)
+//	DIR/request.json     a ready failover request for this lab (cli/CONTRACT.md)
+//	DIR/share/           log-shipping backup share: mgc_YYYYMMDDHHMMSS.trn (UTC)
+//	DIR/copy/            the backup server's copy destination folder
+//	DIR/data/<role>/     database files and the STANDBY undo file of each instance
+//	DIR/backups/         the full backup the secondary was initialised from
+//	DIR/tls/             the lab's certificate (cert.pem) and key, when TLS
+//	DIR/lync/state.json  the LyncSim state (LYNCSIM_STATE)
+//	DIR/run/             the request's runDirectory
+//
+// # lab.json
+//
+//	{ "instances": {
+//	    "primary":      { "address": "127.0.0.1:PORT", "host": "127.0.0.1", "port": PORT,
+//	                      "serverName": "SQLPCPRI\\PCHAT", "user": "pcfailover", "password": "...",
+//	                      "passwordEnv": "PCFAILOVER_LAB_PRIMARY_PASSWORD", "up": false,
+//	                      "certificate": "<pem path, when TLS>" },
+//	    "backup":       { ... "up": true },
+//	    "backupMirror": { ... "up": true } },
+//	  "share": "<abs path>", "copyDestination": "<abs path>", "database": "mgc",
+//	  "request": "<abs path of DIR/request.json>",
+//	  "env": { "PCFAILOVER_LAB_BACKUP_PASSWORD": "...", "PCFAILOVER_LAB_PRIMARY_PASSWORD": "...",
+//	           "PCFAILOVER_LAB_BACKUPMIRROR_PASSWORD": "...", "LYNCSIM_STATE": "<abs path>" },
+//	  "lync": { "module": "<abs path of module/LyncSim/LyncSim.psd1>", "state": "<abs path>",
+//	            "dataCenters": { "pc1.contoso.com": "DC1", ... },
+//	            "primaryDataCenter": "DC1", "backupDataCenter": "DC2" },
+//	  "pool": "pchat.contoso.com", "scenario": "disaster", "pid": 12345,
+//	  "dir": "<abs path>", "runDirectory": "<abs path>", "tls": false, "startedAt": "...",
+//	  "facts": { "fullBackup": "...", "logs": [ { "number": 1, "name": "mgc_20261125120000.trn",
+//	             "firstLsn": "...", "lastLsn": "...", "lastTransaction": 125, "inShare": true,
+//	             "copied": true, "restored": true } ],
+//	             "primaryTransactions": 410, "chainTransactions": 400,
+//	             "restoredTransactions": 200, "sessions": [ 53, 54 ] } }
+//
+// "pid" is present when the lab is served by `lab up` / `lab serve`. "facts" records what
+// the scenario built (every log backup and its fate, the transaction counts), so tests
+// can assert "the restored database holds every transaction of the chain" without
+// recomputing the scenario.
+//
+// The ready request (DIR/request.json, cli/CONTRACT.md) uses auth "sql" with user
+// "pcfailover" and passwordEnv naming the variables of "env"; server 127.0.0.1 and the
+// port; encrypt "disable", or "true" with "certificate" when TLS; primarySqlInstance only
+// when the primary is up; backupMirrorSqlInstance; runDirectory DIR/run; and a lync
+// section (module, activeServers: the backup data center's servers, dataCenters,
+// backupDataCenter). The password itself is never in the request.
+//
+// # Built-in scenarios
+//
+//	disaster  primary down; 12 log backups since the last full: 4 restored, 5 copied but
+//	          not restored, the last 3 never copied; secondary in STANDBY with 2
+//	          application sessions on mgc
+//	planned   primary up, so a tail-log backup is possible (10 transactions since the last
+//	          log backup); otherwise as disaster
+//	gap       as disaster, but log backup 7 (copied, not restored) is missing from both the
+//	          share and the copy folder
+//	corrupt   as disaster, but the copy of log backup 6 (not restored) is damaged
+//	lagging   restore job broken for two days: 204 log backups, all copied, 4 restored,
+//	          200 unapplied
+//	clean     all 12 log backups copied and restored: nothing left to copy or restore
+//
+// Every scenario also gets a Persistent Chat pool (pchat.contoso.com) with pc1-pc4 in DC1
+// (active, with the primary database) and pc5-pc8 in DC2 (idle, with the backup
+// database), in the LyncSim state.
+//
+// # Custom scenario file
+//
+// `--scenario-file FILE` reads a JSON object with these fields (unknown fields are
+// errors; every error names its field, e.g. "logs.restored: must be between 0 and
+// logs.copied (9), got 10"):
+//
+//	{
+//	  "name": "my-drill",                  required
+//	  "description": "...",
+//	  "database": "mgc",                   default "mgc"
+//	  "primaryUp": false,                  the old primary answers (tail-log backup possible)
+//	  "tls": false,                        every instance requires TLS with the lab's certificate
+//	  "restoreMode": "standby",            or "norecovery" (the secondary stays RESTORING)
+//	  "sessions": 2,                       application sessions on the backup database (standby only)
+//	  "sessionReconnect": "0s",            a killed session reconnects after this long (0: never)
+//	  "logs": {
+//	    "count": 12,                       log backups since the last full backup
+//	    "copied": 9,                       the first 9 were copied to the copy folder
+//	    "restored": 4,                     the first 4 were restored (<= copied)
+//	    "transactionsPerLog": 25,          transactions committed before each log backup
+//	    "tailTransactions": 10,            committed after the last log backup
+//	    "sizeBytes": 65536,                payload of each log backup file
+//	    "fullSizeBytes": 1048576,          payload of the full backup
+//	    "interval": "15m",                 backup job schedule (file names and dates follow it)
+//	    "missing": [7],                    deleted from share and copy folder (must be > restored)
+//	    "damaged": [6],                    copy altered: checksum error on restore (restored < n <= copied)
+//	    "truncated": [],                   copy cut short (restored < n <= copied)
+//	    "partial": [10]                    an interrupted copy left <name>.wrk (copied < n <= count)
+//	  },
+//	  "throughput": { "restoreMBps": 50, "statementLatency": "5ms", "headerLatency": "20ms" },
+//	  "faults": [ { "instance": "backup", "statement": "^RESTORE LOG", "error": 3203, "times": 1 },
+//	              { "instance": "backup", "statement": "sp_delete_log_shipping", "drop": true },
+//	              { "instance": "backup", "statement": "KILL", "stall": "2s" } ],
+//	  "lync": { "pool": "pchat.contoso.com",
+//	            "dataCenters": { "DC1": ["pc1.contoso.com"], "DC2": ["pc3.contoso.com"] },
+//	            "primaryDataCenter": "DC1", "backupDataCenter": "DC2" }
+//	}
+package lab

@@ -1,0 +1,194 @@
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Instance roles: the keys of Info.Instances and the argument of Lab.Instance.
+const (
+	RolePrimary      = "primary"
+	RoleBackup       = "backup"
+	RoleBackupMirror = "backupMirror"
+)
+
+// InfoFile is the name of the lab's contract file inside its directory.
+const InfoFile = "lab.json"
+
+// Info is the content of DIR/lab.json, the stable contract other tools read.
+type Info struct {
+	// Instances by role: "primary", "backup", "backupMirror".
+	Instances map[string]InstanceInfo `json:"instances"`
+	// Share is the log-shipping backup share (absolute path) where the primary's backup job
+	// writes log backups.
+	Share string `json:"share"`
+	// CopyDestination is the backup server's copy folder (absolute path).
+	CopyDestination string `json:"copyDestination"`
+	// Database is the log-shipped database ("mgc").
+	Database string `json:"database"`
+	// Request is the absolute path of a ready failover request for this lab.
+	Request string `json:"request"`
+	// Env holds the environment variables the request expects (SQL passwords named by
+	// passwordEnv, LYNCSIM_STATE).
+	Env map[string]string `json:"env"`
+	// Lync locates the LyncSim module and its state file.
+	Lync LyncInfo `json:"lync"`
+	// Pool is the Persistent Chat pool FQDN.
+	Pool string `json:"pool"`
+	// Scenario is the scenario name.
+	Scenario string `json:"scenario"`
+	// PID is the process serving the lab when it was started by `lab up` / `lab serve`;
+	// 0 for an in-process lab.
+	PID int `json:"pid,omitempty"`
+	// Dir is the lab directory (absolute).
+	Dir string `json:"dir"`
+	// RunDirectory is the runDirectory of the ready request.
+	RunDirectory string `json:"runDirectory"`
+	// TLS is true when every instance requires encryption with the lab's certificate.
+	TLS bool `json:"tls"`
+	// StartedAt is when the lab finished starting (UTC).
+	StartedAt time.Time `json:"startedAt"`
+	// Facts records what the scenario built, for tests to compare against.
+	Facts Facts `json:"facts"`
+}
+
+// InstanceInfo is how to reach one simulated SQL Server instance.
+type InstanceInfo struct {
+	// Address is "127.0.0.1:PORT".
+	Address string `json:"address"`
+	// Host and Port split Address for requests.
+	Host string `json:"host"`
+	Port int    `json:"port"`
+	// ServerName is @@SERVERNAME.
+	ServerName string `json:"serverName"`
+	// User and Password are the instance's SQL login (sysadmin; throwaway lab secret).
+	User     string `json:"user"`
+	Password string `json:"password"`
+	// PasswordEnv is the environment variable (in Info.Env) that carries Password.
+	PasswordEnv string `json:"passwordEnv"`
+	// Up is false when the instance is down (it refuses logins).
+	Up bool `json:"up"`
+	// Certificate is the PEM path to verify the server with, when TLS.
+	Certificate string `json:"certificate,omitempty"`
+}
+
+// LyncInfo locates LyncSim for this lab.
+type LyncInfo struct {
+	// Module is the absolute path of module/LyncSim/LyncSim.psd1 ("" when not found).
+	Module string `json:"module"`
+	// State is the LyncSim state file (also in Env as LYNCSIM_STATE).
+	State string `json:"state"`
+	// DataCenters maps each Persistent Chat server to its data center.
+	DataCenters map[string]string `json:"dataCenters"`
+	// PrimaryDataCenter and BackupDataCenter name the two sites.
+	PrimaryDataCenter string `json:"primaryDataCenter"`
+	BackupDataCenter  string `json:"backupDataCenter"`
+}
+
+// Facts records what the scenario built: every log backup and what happened to it, and
+// the transaction counts, so tests can check "the restored database holds every
+// transaction" without recomputing the scenario.
+type Facts struct {
+	// FullBackup is the path of the full backup the secondary was initialised from.
+	FullBackup string `json:"fullBackup"`
+	// Logs lists the log backups in the order they were taken.
+	Logs []LogFact `json:"logs"`
+	// PrimaryTransactions is the number of transactions committed on the primary (the last
+	// transaction id), including the tail not in any log backup.
+	PrimaryTransactions int64 `json:"primaryTransactions"`
+	// ChainTransactions is the last transaction id reachable by restoring every available
+	// log backup in order up to the first missing or damaged one.
+	ChainTransactions int64 `json:"chainTransactions"`
+	// RestoredTransactions is the last transaction id restored on the backup instance.
+	RestoredTransactions int64 `json:"restoredTransactions"`
+	// Sessions are the SPIDs of the application sessions on the backup database.
+	Sessions []int `json:"sessions"`
+}
+
+// LogFact is one log backup of the scenario.
+type LogFact struct {
+	// Number is the 1-based position in the chain.
+	Number int `json:"number"`
+	// Name is the file name (mgc_YYYYMMDDHHMMSS.trn, UTC).
+	Name string `json:"name"`
+	// FirstLSN and LastLSN as decimal strings (numeric(25,0)).
+	FirstLSN string `json:"firstLsn"`
+	LastLSN  string `json:"lastLsn"`
+	// LastTransaction is the last transaction id the backup carries.
+	LastTransaction int64 `json:"lastTransaction"`
+	// InShare, Copied, Restored describe its state; Missing, Damaged, Truncated, Partial
+	// mirror the scenario.
+	InShare   bool `json:"inShare"`
+	Copied    bool `json:"copied"`
+	Restored  bool `json:"restored"`
+	Missing   bool `json:"missing,omitempty"`
+	Damaged   bool `json:"damaged,omitempty"`
+	Truncated bool `json:"truncated,omitempty"`
+	Partial   bool `json:"partial,omitempty"`
+}
+
+// Load reads DIR/lab.json.
+func Load(dir string) (Info, error) {
+	path := filepath.Join(dir, InfoFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Info{}, fmt.Errorf("load lab %s: no lab.json (no lab was started in this directory): %w", dir, err)
+		}
+		return Info{}, fmt.Errorf("load lab %s: %w", dir, err)
+	}
+	var info Info
+	if err := json.Unmarshal(data, &info); err != nil {
+		return Info{}, fmt.Errorf("load lab %s: %s: %w", dir, path, err)
+	}
+	return info, nil
+}
+
+// writeInfo writes DIR/lab.json atomically (temporary file, then rename) with mode 0600:
+// it holds the lab's passwords.
+func writeInfo(dir string, info Info) error {
+	data, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write lab.json: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(dir, InfoFile), append(data, '\n'), 0o600)
+}
+
+// writeFileAtomic writes data to a temporary file in the same directory, then renames it
+// over path, so readers see the old or the new content, never a part.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := tmp.Chmod(perm); err != nil && !isWindows {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	ok = true
+	return nil
+}

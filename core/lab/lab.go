@@ -1,0 +1,255 @@
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configures a lab.
+type Options struct {
+	// Dir is the lab directory (created if needed). Required.
+	Dir string
+	// Scenario names a built-in scenario (see Scenarios); default "disaster".
+	Scenario string
+	// ScenarioFile is a custom scenario (JSON); it excludes Scenario.
+	ScenarioFile string
+	// TLS makes every instance require TLS with a certificate the lab generates (the
+	// scenario's "tls" field does the same).
+	TLS bool
+	// LyncModule overrides the path of LyncSim.psd1; by default the lab looks for
+	// module/LyncSim/LyncSim.psd1 above the program and the working directory, or uses
+	// $PCFAILOVER_LYNCSIM_MODULE.
+	LyncModule string
+}
+
+// scenario resolves the options to a validated scenario with defaults applied.
+func (o Options) scenario() (Scenario, error) {
+	var s Scenario
+	var err error
+	switch {
+	case o.Scenario != "" && o.ScenarioFile != "":
+		return Scenario{}, fmt.Errorf("%w: give a built-in scenario or a scenario file, not both", ErrUsage)
+	case o.ScenarioFile != "":
+		s, err = ReadScenarioFile(o.ScenarioFile)
+	case o.Scenario != "":
+		s, err = BuiltinScenario(o.Scenario)
+	default:
+		s, err = BuiltinScenario("disaster")
+	}
+	if err != nil {
+		return Scenario{}, err
+	}
+	if err := s.Validate(); err != nil {
+		return Scenario{}, err
+	}
+	s = s.withDefaults()
+	if o.TLS {
+		s.TLS = true
+	}
+	return s, nil
+}
+
+// Lab is a running simulated deployment.
+type Lab struct {
+	info Info
+	lock *dirLock
+	dep  *deployment
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start builds the scenario and starts every instance in this process, writes
+// DIR/lab.json, DIR/request.json and the LyncSim state, and returns once every instance
+// accepts connections. Close stops it.
+func Start(ctx context.Context, opts Options) (*Lab, error) {
+	return start(ctx, opts, 0)
+}
+
+func start(ctx context.Context, opts Options, pid int) (l *Lab, err error) {
+	s, err := opts.scenario()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := prepareDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := acquireLock(dir)
+	if errors.Is(err, errLocked) {
+		return nil, alreadyRunning(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l = &Lab{lock: lock}
+	defer func() {
+		if err != nil {
+			l.Close()
+			l = nil
+		}
+	}()
+	if err := cleanDir(dir); err != nil {
+		return nil, err
+	}
+	layout, err := makeLayout(dir)
+	if err != nil {
+		return nil, err
+	}
+	l.info = Info{
+		Dir:             dir,
+		Share:           layout.share,
+		CopyDestination: layout.copy,
+		Database:        s.Database,
+		Request:         filepath.Join(dir, "request.json"),
+		RunDirectory:    layout.run,
+		Pool:            s.Lync.Pool,
+		Scenario:        s.Name,
+		PID:             pid,
+		TLS:             s.TLS,
+		Env:             map[string]string{},
+		Instances:       map[string]InstanceInfo{},
+	}
+	creds := map[string]InstanceInfo{}
+	for _, role := range roleNames {
+		pw, err := newPassword()
+		if err != nil {
+			return nil, fmt.Errorf("lab: generate password: %w", err)
+		}
+		env := "PCFAILOVER_LAB_" + strings.ToUpper(role) + "_PASSWORD"
+		creds[role] = InstanceInfo{ServerName: serverNames[role], User: labUser, Password: pw, PasswordEnv: env}
+		l.info.Env[env] = pw
+	}
+	dep, err := buildDeployment(ctx, s, layout, creds)
+	if dep != nil {
+		l.dep = dep
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lab %s: build scenario %s: %w", dir, s.Name, err)
+	}
+	for role, ii := range dep.instances {
+		l.info.Instances[role] = ii
+	}
+	l.info.Facts = dep.facts
+	lync, err := writeLyncState(s, layout, opts.LyncModule)
+	if err != nil {
+		return nil, err
+	}
+	l.info.Lync = lync
+	l.info.Env["LYNCSIM_STATE"] = lync.State
+	if err := writeRequest(l.info, s); err != nil {
+		return nil, err
+	}
+	l.info.StartedAt = time.Now().UTC().Truncate(time.Millisecond)
+	if err := writeInfo(dir, l.info); err != nil {
+		return nil, fmt.Errorf("lab %s: %w", dir, err)
+	}
+	return l, nil
+}
+
+// Info returns the lab.json contents.
+func (l *Lab) Info() Info { return l.info }
+
+// Close stops every instance and application session, waits for their goroutines,
+// removes lab.json (the lab's passwords) and releases the directory. The files the
+// scenario built stay for inspection until the next Start in the same directory.
+// Close is idempotent.
+func (l *Lab) Close() error {
+	l.closeOnce.Do(func() {
+		var errs []error
+		if l.dep != nil {
+			errs = append(errs, l.dep.close())
+		}
+		if l.info.Dir != "" {
+			if err := os.Remove(filepath.Join(l.info.Dir, InfoFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+		errs = append(errs, l.lock.release())
+		l.closeErr = errors.Join(errs...)
+	})
+	return l.closeErr
+}
+
+// The lab's SQL login (sysadmin on every instance) and instance names.
+const labUser = "pcfailover"
+
+var serverNames = map[string]string{
+	RolePrimary:      `SQLPCPRI\PCHAT`,
+	RoleBackup:       `SQLPCBAK\PCHAT`,
+	RoleBackupMirror: `SQLPCBAKMIR\PCHAT`,
+}
+
+// sqlFQDNs are the SQL Server hosts as the Lync topology names them.
+var sqlFQDNs = map[string]string{
+	RolePrimary:      `sqlpcpri.contoso.com\pchat`,
+	"primaryMirror":  `sqlpcprimir.contoso.com\pchat`,
+	RoleBackup:       `sqlpcbak.contoso.com\pchat`,
+	RoleBackupMirror: `sqlpcbakmir.contoso.com\pchat`,
+}
+
+// layout holds the lab's directories (absolute).
+type layout struct {
+	dir, share, copy, backups, run, lync, tls string
+	data                                      map[string]string
+}
+
+// labPaths are the names the lab owns inside DIR: cleanDir removes only these.
+var labPaths = []string{InfoFile, stopFile, "request.json", "share", "copy", "data", "backups", "run", "lync", "tls"}
+
+// cleanDir removes what a previous lab left in dir (never anything else).
+func cleanDir(dir string) error {
+	for _, name := range labPaths {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("lab %s: clean %s: %w", dir, name, err)
+		}
+	}
+	return nil
+}
+
+func makeLayout(dir string) (layout, error) {
+	lo := layout{
+		dir:     dir,
+		share:   filepath.Join(dir, "share"),
+		copy:    filepath.Join(dir, "copy"),
+		backups: filepath.Join(dir, "backups"),
+		run:     filepath.Join(dir, "run"),
+		lync:    filepath.Join(dir, "lync"),
+		tls:     filepath.Join(dir, "tls"),
+		data:    map[string]string{},
+	}
+	dirs := []string{lo.share, lo.copy, lo.backups, lo.run, lo.lync}
+	for _, role := range roleNames {
+		lo.data[role] = filepath.Join(dir, "data", role)
+		dirs = append(dirs, lo.data[role])
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return layout{}, fmt.Errorf("lab %s: %w", dir, err)
+		}
+	}
+	return lo, nil
+}
+
+// newPassword returns a random password that satisfies SQL Server's complexity policy
+// (upper, lower, digit, symbol) and needs no quoting in a URL or an environment block.
+func newPassword() (string, error) {
+	const alnum = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	out := make([]byte, len(b))
+	for i, c := range b {
+		out[i] = alnum[int(c)%len(alnum)]
+	}
+	return "Lab-" + string(out) + "-9x", nil
+}

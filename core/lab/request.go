@@ -1,0 +1,99 @@
+package lab
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// The ready request follows cli/CONTRACT.md (schemaVersion 1). These types mirror it
+// field for field so the file reads like the contract's example.
+type readyRequest struct {
+	SchemaVersion           int              `json:"schemaVersion"`
+	PoolFqdn                string           `json:"poolFqdn"`
+	Database                string           `json:"database"`
+	BackupSqlInstance       requestInstance  `json:"backupSqlInstance"`
+	PrimarySqlInstance      *requestInstance `json:"primarySqlInstance"`
+	BackupMirrorSqlInstance requestInstance  `json:"backupMirrorSqlInstance"`
+	Share                   string           `json:"share"`
+	CopyDestination         string           `json:"copyDestination"`
+	RunDirectory            string           `json:"runDirectory"`
+	Lync                    requestLync      `json:"lync"`
+	Options                 requestOptions   `json:"options"`
+}
+
+type requestInstance struct {
+	Server                 string `json:"server"`
+	Instance               string `json:"instance"`
+	Port                   int    `json:"port"`
+	Auth                   string `json:"auth"`
+	User                   string `json:"user"`
+	PasswordEnv            string `json:"passwordEnv"`
+	Encrypt                string `json:"encrypt"`
+	Certificate            string `json:"certificate"`
+	HostNameInCertificate  string `json:"hostNameInCertificate"`
+	TrustServerCertificate bool   `json:"trustServerCertificate"`
+}
+
+type requestLync struct {
+	Module               string            `json:"module"`
+	ActiveServers        []string          `json:"activeServers"`
+	DataCenters          map[string]string `json:"dataCenters"`
+	BackupDataCenter     string            `json:"backupDataCenter"`
+	AllowCrossDataCenter bool              `json:"allowCrossDataCenter"`
+	Skip                 bool              `json:"skip"`
+}
+
+type requestOptions struct {
+	AcceptDataLoss    bool `json:"acceptDataLoss"`
+	CopyParallelism   int  `json:"copyParallelism"`
+	HeaderParallelism int  `json:"headerParallelism"`
+	KillRetries       int  `json:"killRetries"`
+}
+
+func toRequestInstance(ii InstanceInfo) requestInstance {
+	r := requestInstance{
+		Server: ii.Host, Port: ii.Port, Auth: "sql", User: ii.User, PasswordEnv: ii.PasswordEnv,
+		Encrypt: "disable",
+	}
+	if ii.Certificate != "" {
+		r.Encrypt, r.Certificate = "true", ii.Certificate
+	}
+	return r
+}
+
+// buildRequest makes the ready failover request for the lab: share and copyDestination
+// are left empty so the tool discovers them from msdb, as in production.
+func buildRequest(info Info, s Scenario) readyRequest {
+	r := readyRequest{
+		SchemaVersion:           1,
+		PoolFqdn:                info.Pool,
+		Database:                info.Database,
+		BackupSqlInstance:       toRequestInstance(info.Instances[RoleBackup]),
+		BackupMirrorSqlInstance: toRequestInstance(info.Instances[RoleBackupMirror]),
+		RunDirectory:            info.RunDirectory,
+		Lync: requestLync{
+			Module:           info.Lync.Module,
+			ActiveServers:    append([]string(nil), s.Lync.DataCenters[s.Lync.BackupDataCenter]...),
+			DataCenters:      info.Lync.DataCenters,
+			BackupDataCenter: s.Lync.BackupDataCenter,
+		},
+		Options: requestOptions{CopyParallelism: 2, HeaderParallelism: 4, KillRetries: 5},
+	}
+	sort.Strings(r.Lync.ActiveServers)
+	if p := info.Instances[RolePrimary]; p.Up {
+		pr := toRequestInstance(p)
+		r.PrimarySqlInstance = &pr
+	}
+	return r
+}
+
+// writeRequest writes DIR/request.json. It holds no password (passwordEnv names the
+// variable), so mode 0644 is fine; 0600 keeps it private anyway.
+func writeRequest(info Info, s Scenario) error {
+	data, err := json.MarshalIndent(buildRequest(info, s), "", "  ")
+	if err != nil {
+		return fmt.Errorf("write request: %w", err)
+	}
+	return writeFileAtomic(info.Request, append(data, '\n'), 0o600)
+}
