@@ -1,0 +1,137 @@
+# State file access: the JSON file named by $env:LYNCSIM_STATE (README.md, "State file").
+# Readers never lock: writers replace the whole file by renaming a fully written temporary file
+# over it, so a reader sees either the old or the new file, never a torn one. Writers serialise
+# on a sibling lock file "<state>.lock" opened with FileShare.None; the operating system releases
+# that lock if the process dies, so a killed PowerShell never wedges the simulator.
+
+$script:LyncSimLockTimeoutMs = 30000
+
+function Get-LyncSimStatePath {
+    param([string]$Path)
+    if ([string]::IsNullOrEmpty($Path)) { $Path = $env:LYNCSIM_STATE }
+    if ([string]::IsNullOrEmpty($Path)) {
+        throw (New-LyncSimErrorRecord -Message 'LyncSim has no state: set the environment variable LYNCSIM_STATE to the path of a state file (see New-LyncSimState).' -ErrorId 'LyncSimStateNotSet' -Category 'InvalidOperation' -Target 'LYNCSIM_STATE')
+    }
+    return [System.IO.Path]::GetFullPath($Path)
+}
+
+function ConvertTo-LyncSimHashtable {
+    # ConvertFrom-Json yields PSCustomObjects (and no -AsHashtable before PowerShell 6): turn them
+    # into ordered hashtables and object[] so the rest of LyncSim works on one shape everywhere.
+    # PowerShell 7 turns ISO-8601 strings into DateTime; they are turned back into the same string.
+    param($InputObject)
+    if ($null -eq $InputObject) { return $null }
+    $base = $InputObject
+    if ($InputObject -is [System.Management.Automation.PSObject]) { $base = $InputObject.PSObject.BaseObject }
+    if ($base -is [string]) { return $base }
+    if ($base -is [datetime]) { return $base.ToUniversalTime().ToString('o') }
+    if ($base -is [System.Management.Automation.PSCustomObject]) {
+        $table = [ordered]@{}
+        foreach ($property in $InputObject.PSObject.Properties) {
+            $table[$property.Name] = ConvertTo-LyncSimHashtable $property.Value
+        }
+        return $table
+    }
+    if ($base -is [System.Collections.IDictionary]) {
+        $table = [ordered]@{}
+        foreach ($key in $base.Keys) { $table[[string]$key] = ConvertTo-LyncSimHashtable $base[$key] }
+        return $table
+    }
+    if ($base -is [System.Collections.IEnumerable]) {
+        $list = New-Object System.Collections.Generic.List[object]
+        foreach ($item in $base) { $list.Add((ConvertTo-LyncSimHashtable $item)) }
+        return , $list.ToArray()
+    }
+    return $base
+}
+
+function Read-LyncSimStateFile {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $attempt = 0
+    while ($true) {
+        $attempt++
+        try {
+            $stream = New-Object System.IO.FileStream($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read,
+                ([System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete))
+            try {
+                $reader = New-Object System.IO.StreamReader($stream, (New-Object System.Text.UTF8Encoding($false)))
+                $text = $reader.ReadToEnd()
+            } finally { $stream.Dispose() }
+            $state = ConvertTo-LyncSimHashtable (ConvertFrom-Json -InputObject $text)
+            if ($state -isnot [System.Collections.IDictionary]) { throw "the file does not hold a JSON object" }
+            return $state
+        } catch [System.IO.FileNotFoundException] {
+            throw (New-LyncSimErrorRecord -Message ("LyncSim state file '{0}' does not exist: create it with New-LyncSimState." -f $Path) -ErrorId 'LyncSimStateMissing' -Category 'ObjectNotFound' -Target $Path)
+        } catch [System.IO.DirectoryNotFoundException] {
+            throw (New-LyncSimErrorRecord -Message ("LyncSim state file '{0}' does not exist: create it with New-LyncSimState." -f $Path) -ErrorId 'LyncSimStateMissing' -Category 'ObjectNotFound' -Target $Path)
+        } catch {
+            # Sharing violations on Windows while a writer renames; retry briefly, then report.
+            if ($attempt -ge 50) {
+                throw (New-LyncSimErrorRecord -Message ("LyncSim state file '{0}' cannot be read: {1}" -f $Path, $_.Exception.Message) -ErrorId 'LyncSimStateUnreadable' -Category 'ReadError' -Target $Path)
+            }
+            Start-Sleep -Milliseconds 20
+        }
+    }
+}
+
+function ConvertTo-LyncSimJson {
+    param([Parameter(Mandatory = $true)]$State)
+    # Depth is explicit: the default (2) silently truncates nested objects.
+    return (ConvertTo-Json -InputObject (ConvertTo-LyncSimHashtable $State) -Depth 30)
+}
+
+function Write-LyncSimStateFile {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)]$State)
+    $json = ConvertTo-LyncSimJson $State
+    $directory = [System.IO.Path]::GetDirectoryName($Path)
+    $temp = Join-Path $directory ('.{0}.{1}.{2}.tmp' -f [System.IO.Path]::GetFileName($Path), $PID, [guid]::NewGuid().ToString('N'))
+    $stream = New-Object System.IO.FileStream($temp, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
+    try {
+        $bytes = (New-Object System.Text.UTF8Encoding($false)).GetBytes($json)
+        $stream.Write($bytes, 0, $bytes.Length)
+        $stream.Flush($true)
+    } finally { $stream.Dispose() }
+    try {
+        if ([System.IO.File]::Exists($Path)) {
+            # File.Replace is an atomic rename on NTFS and on Unix; [NullString] passes a real null
+            # for "no backup file" (PowerShell would otherwise pass an empty string).
+            [System.IO.File]::Replace($temp, $Path, [NullString]::Value)
+        } else {
+            [System.IO.File]::Move($temp, $Path)
+        }
+    } catch {
+        Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue
+        throw
+    }
+}
+
+function Enter-LyncSimLock {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $lockPath = $Path + '.lock'
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        try {
+            return New-Object System.IO.FileStream($lockPath, [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None)
+        } catch {
+            if ($watch.ElapsedMilliseconds -ge $script:LyncSimLockTimeoutMs) {
+                throw (New-LyncSimErrorRecord -Message ("LyncSim state file '{0}' is locked by another process ({1} exists and is held open)." -f $Path, $lockPath) -ErrorId 'LyncSimStateLocked' -Category 'ResourceBusy' -Target $lockPath)
+            }
+            Start-Sleep -Milliseconds 15
+        }
+    }
+}
+
+function Update-LyncSimState {
+    # Runs $ScriptBlock with the current state under the writer lock and writes the state it
+    # leaves behind. The script block's output is returned.
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][scriptblock]$ScriptBlock)
+    $lock = Enter-LyncSimLock -Path $Path
+    try {
+        $state = Read-LyncSimStateFile -Path $Path
+        $output = & $ScriptBlock $state
+        Write-LyncSimStateFile -Path $Path -State $state
+        return $output
+    } finally {
+        $lock.Dispose()
+    }
+}
