@@ -74,6 +74,10 @@ function Add-LyncSimCallLogEntry {
 
 function Invoke-LyncSimCall {
     # Runs $Body (param($State, $Context)) for the cmdlet $Cmdlet under the state lock.
+    # Inside $Body, $PSBoundParameters and $PSCmdlet are the script block's own: use
+    # $Context.Bound and $Context.Cmdlet. The cmdlet's parameters are read as variables through
+    # PowerShell's dynamic scoping, so the functions on the way (this one, Update-LyncSimState)
+    # must not define variables named like a Lync parameter.
     # $Body returns the cmdlet's output; it raises a terminating error with
     # `throw (New-LyncSimErrorRecord ...)` and non-terminating ones by adding ErrorRecords to
     # $Context.Errors. Mutations are kept only when $Body completes (a failed call changes
@@ -116,7 +120,7 @@ function Invoke-LyncSimCall {
 
     $parameters = [ordered]@{}
     foreach ($key in $Bound.Keys) { $parameters[$key] = ConvertTo-LyncSimLogValue $Bound[$key] }
-    $context = @{ Cmdlet = $Cmdlet; Errors = (New-Object System.Collections.Generic.List[object]) }
+    $context = @{ Cmdlet = $Cmdlet; Bound = $Bound; Errors = (New-Object System.Collections.Generic.List[object]) }
     $result = Update-LyncSimState -Path $path -ScriptBlock {
         param($state)
         $entry = [ordered]@{

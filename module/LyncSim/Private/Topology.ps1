@@ -43,9 +43,12 @@ function Format-LyncSimSqlInstance {
     return '{0}\{1}' -f $SqlServerFqdn, $SqlInstanceName
 }
 
+# Functions returning collections return them with the unary comma (one array object):
+# assign their result directly, never wrap the call in @().
+
 function Get-LyncSimChatPool {
     param([Parameter(Mandatory = $true)]$State)
-    return @(Get-LyncSimValue $State 'persistentChatPools' @())
+    return , @(Get-LyncSimValue $State 'persistentChatPools' @())
 }
 
 function Find-LyncSimChatPoolByFqdn {
