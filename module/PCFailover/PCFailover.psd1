@@ -7,11 +7,17 @@
     Copyright            = '(c) pcfailover developers. All rights reserved.'
     Description          = 'Fails a Lync Server 2013 / Skype for Business Server 2015 Persistent Chat pool over to its disaster-recovery data center and back, safely, and proves it with DR drills.'
     PowerShellVersion    = '3.0'
-    FunctionsToExport    = @('Get-PCFailoverVersion')
+    FunctionsToExport    = @(
+        'Invoke-PCFailover'
+        'Get-PCFailoverPlan'
+        'Test-PCFailoverReadiness'
+        'New-PCFailoverRequest'
+        'Get-PCFailoverVersion'
+    )
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('PCFailover.Format.ps1xml')
     PrivateData          = @{
         PSData = @{
             Tags       = @('Lync', 'SkypeForBusiness', 'PersistentChat', 'DisasterRecovery', 'LogShipping')

@@ -1,0 +1,272 @@
+function Get-PCFailoverPlan {
+    <#
+    .SYNOPSIS
+    Returns the failover plan of a Persistent Chat pool, changing nothing.
+
+    .DESCRIPTION
+    Runs `pcfailover plan`: the same discovery and planning that Invoke-PCFailover runs before
+    it acts (backup database state, the msdb log-shipping configuration, the log backups on the
+    share and in the copy folder, their headers and LSN chain, the Lync pool state), without
+    changing anything. Returns a PCFailover.Plan object (a PCFailover.Report whose outcome is
+    'planned'): its Steps are PCFailover.Step objects (status planned, already-done, skipped or
+    blocked, each with the exact statements it would run), its Files are PCFailover.LogFile
+    objects (to-copy, to-apply, already-applied, missing, damaged...), with the recovery point
+    and any data loss a failover would cause now.
+
+    A plan that a safety check would block is still a plan: it is returned, its blocked steps
+    and Errors say why, and a warning is written. A plan that cannot be made (the backup
+    instance does not answer, the request is invalid) is an error with the report's ErrorId.
+
+    .PARAMETER PoolFqdn
+    The FQDN of the Persistent Chat pool (for example pchat.contoso.com).
+
+    .PARAMETER BackupSqlInstance
+    The backup SQL Server instance: the log-shipping secondary of mgc in the DR data center,
+    written server, server\instance, server,port or server\instance,port.
+
+    .PARAMETER Database
+    The Persistent Chat database; mgc when not given.
+
+    .PARAMETER PrimarySqlInstance
+    The old primary instance. When it still answers, a tail-log backup is taken first, which
+    is the difference between zero and some data loss.
+
+    .PARAMETER BackupMirrorSqlInstance
+    The instance that becomes the mirror of the new primary (runbook step 6).
+
+    .PARAMETER Credential
+    A SQL login for every SQL instance of the request. The password goes to the binary on its
+    standard input only: never on its command line, in a file, a report or a log.
+
+    .PARAMETER Encrypt
+    The connection encryption mode: disable, false, true (the default) or strict.
+
+    .PARAMETER TrustServerCertificate
+    Accepts any server certificate (lab use only).
+
+    .PARAMETER Certificate
+    A PEM file with the certificate used to verify the SQL servers.
+
+    .PARAMETER Share
+    Overrides the backup share recorded in msdb's log-shipping tables.
+
+    .PARAMETER CopyDestination
+    Overrides the copy destination folder recorded in msdb's log-shipping tables.
+
+    .PARAMETER RunDirectory
+    Where the run's lock, journal and report live. Defaults to
+    %ProgramData%\pcfailover\runs\<pool fqdn>.
+
+    .PARAMETER LyncModule
+    The Lync module to import (Lync or SkypeForBusiness); detected when not given.
+
+    .PARAMETER ActiveServer
+    The Persistent Chat servers to make active after the failover (runbook step 7).
+
+    .PARAMETER DataCenter
+    Which data center each Persistent Chat server is in: a hashtable
+    @{ 'pc1.contoso.com' = 'DC1'; 'pc3.contoso.com' = 'DC2' } or the text
+    'pc1.contoso.com=DC1;pc3.contoso.com=DC2' (as in a CSV column).
+
+    .PARAMETER BackupDataCenter
+    The name of the DR data center, as used in -DataCenter.
+
+    .PARAMETER AllowCrossDataCenter
+    Allows active servers outside the backup data center.
+
+    .PARAMETER SkipLync
+    Runs only the SQL Server part of the failover (runbook steps 1-4).
+
+    .PARAMETER CopyParallelism
+    How many log backups are copied at once (default 2).
+
+    .PARAMETER HeaderParallelism
+    How many backup headers are read at once (default 4).
+
+    .PARAMETER KillRetries
+    How many times sessions are ended and RESTORE WITH RECOVERY retried (default 5).
+
+    .PARAMETER AcceptDataLoss
+    Allows recovering the database at a gap in the log chain (or before a damaged backup).
+    The report then states exactly which LSN range and time span is lost. Never implied by
+    -Force, never read from the pipeline.
+
+    .PARAMETER RequestPath
+    A request file (.json or .psd1). Binds from FullName, so Get-ChildItem output can be piped.
+
+    .PARAMETER Request
+    A PCFailover.Request object, as New-PCFailoverRequest returns.
+
+
+    .EXAMPLE
+    Get-PCFailoverPlan -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com
+
+    Shows the plan: steps, log backups by action, recovery point, warnings.
+
+    .EXAMPLE
+    (Get-PCFailoverPlan -RequestPath .\pchat.psd1).Steps | Format-Table Order, Status, Name, Detail
+
+    The planned steps as a table.
+
+    .EXAMPLE
+    (Get-PCFailoverPlan -RequestPath .\pchat.json).Files | Where-Object Action -eq 'to-apply' | Measure-Object SizeBytes -Sum
+
+    How many log backups remain to be applied, and how big they are.
+
+    .EXAMPLE
+    (Get-PCFailoverPlan -RequestPath .\pchat.json).Steps.Statements | Select-Object Target, Text
+
+    Every statement a failover would run, in order.
+
+    .INPUTS
+    PCFailover.Request, or any object with PoolFqdn and BackupSqlInstance properties, or with
+    a RequestPath/FullName property.
+
+    .OUTPUTS
+    PCFailover.Plan (also a PCFailover.Report).
+
+    .LINK
+    Invoke-PCFailover
+
+    .LINK
+    Test-PCFailoverReadiness
+
+    .LINK
+    about_PCFailover
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Parameters')]
+    [OutputType('PCFailover.Plan')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('Pool', 'Fqdn')]
+        [string]$PoolFqdn,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('BackupSql')]
+        [string]$BackupSqlInstance,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$Database,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$PrimarySqlInstance,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$BackupMirrorSqlInstance,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        [Alias('SqlCredential')]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [ValidateSet('disable', 'false', 'true', 'strict')]
+        [string]$Encrypt,
+
+        [switch]$TrustServerCertificate,
+
+        [string]$Certificate,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$Share,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$CopyDestination,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$RunDirectory,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$LyncModule,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('ActiveServers')]
+        [string[]]$ActiveServer,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('DataCenters')]
+        [object]$DataCenter,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$BackupDataCenter,
+
+        [switch]$AllowCrossDataCenter,
+
+        [switch]$SkipLync,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$CopyParallelism,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$HeaderParallelism,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$KillRetries,
+
+        [switch]$AcceptDataLoss,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
+        [Alias('FullName', 'Path')]
+        [string]$RequestPath,
+
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Request')]
+        [PSTypeName('PCFailover.Request')]
+        [psobject]$Request
+    )
+
+    process {
+        $resolved = Resolve-PCRequest -ParameterSetName $PSCmdlet.ParameterSetName -BoundParameter $PSBoundParameters
+        if ($null -ne $resolved.ErrorRecord) {
+            $PSCmdlet.WriteError($resolved.ErrorRecord)
+            return
+        }
+        $requestData = $resolved.Request
+        $pool = [string]$requestData['poolFqdn']
+        $credentialToUse = $null
+        if ($PSBoundParameters.ContainsKey('Credential') -and $Credential -ne [System.Management.Automation.PSCredential]::Empty) {
+            $credentialToUse = $Credential
+        }
+        $run = Invoke-PCCore -Command 'plan' -Request $requestData -Credential $credentialToUse -Activity "Planning the failover of $pool" -TypeName 'PCFailover.Plan'
+        if ($null -ne $run.Report) {
+            Write-PCReportWarning -Report $run.Report -ShownWarnings $run.ShownWarnings
+            $run.Report
+        }
+        foreach ($record in $run.ErrorRecords) {
+            if ($record.Exception.Data['IsTerminating']) { $PSCmdlet.ThrowTerminatingError($record) }
+            if ($run.ExitCode -eq 3) {
+                Write-Warning ("The failover of {0} would be blocked: {1}" -f $pool, $record.Exception.Message)
+                continue
+            }
+            $PSCmdlet.WriteError($record)
+        }
+    }
+}

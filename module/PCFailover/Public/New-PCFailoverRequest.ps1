@@ -1,0 +1,291 @@
+function New-PCFailoverRequest {
+    <#
+    .SYNOPSIS
+    Builds a failover request from parameters, a .psd1 file or a JSON file, and saves it.
+
+    .DESCRIPTION
+    Returns a PCFailover.Request object: the request of cli/CONTRACT.md (schemaVersion 1),
+    with the field names of the JSON format, ready to pipe to Invoke-PCFailover,
+    Get-PCFailoverPlan or Test-PCFailoverReadiness, and saved with -OutFile as .json or .psd1.
+
+    The request can start from a file (-RequestPath): a .psd1 (a PowerShell data file, a
+    single hashtable; read without running any code, also on Windows PowerShell 3.0 and 4.0
+    where Import-PowerShellDataFile does not exist) or a .json file. Field names match
+    case-insensitively, so PoolFqdn and poolFqdn are the same; a SQL instance may be written
+    'server\instance,port'. Parameters given alongside a file override its fields, so one file
+    can be converted or adjusted (New-PCFailoverRequest -RequestPath a.psd1 -OutFile a.json).
+
+    The request is checked before it is returned: a missing pool or backup instance, an
+    unknown field, a value of the wrong kind or a password field is an error with ErrorId
+    PCFailover.InvalidRequest that lists every problem and its fix. (The binary validates the
+    request again, against the JSON Schema that `pcfailover schema` prints.)
+
+    A request never holds a password. -Credential here only records the SQL login's user
+    name (auth sql); pass -Credential again to Invoke-PCFailover, or name an environment
+    variable in passwordEnv.
+
+    .PARAMETER PoolFqdn
+    The FQDN of the Persistent Chat pool (for example pchat.contoso.com).
+
+    .PARAMETER BackupSqlInstance
+    The backup SQL Server instance: the log-shipping secondary of mgc in the DR data center,
+    written server, server\instance, server,port or server\instance,port.
+
+    .PARAMETER Database
+    The Persistent Chat database; mgc when not given.
+
+    .PARAMETER PrimarySqlInstance
+    The old primary instance. When it still answers, a tail-log backup is taken first, which
+    is the difference between zero and some data loss.
+
+    .PARAMETER BackupMirrorSqlInstance
+    The instance that becomes the mirror of the new primary (runbook step 6).
+
+    .PARAMETER Credential
+    A SQL login for every SQL instance of the request: only its user name is recorded (auth
+    sql). The password is never saved.
+
+    .PARAMETER Encrypt
+    The connection encryption mode: disable, false, true (the default) or strict.
+
+    .PARAMETER TrustServerCertificate
+    Accepts any server certificate (lab use only).
+
+    .PARAMETER Certificate
+    A PEM file with the certificate used to verify the SQL servers.
+
+    .PARAMETER Share
+    Overrides the backup share recorded in msdb's log-shipping tables.
+
+    .PARAMETER CopyDestination
+    Overrides the copy destination folder recorded in msdb's log-shipping tables.
+
+    .PARAMETER RunDirectory
+    Where the run's lock, journal and report live. Defaults to
+    %ProgramData%\pcfailover\runs\<pool fqdn>.
+
+    .PARAMETER LyncModule
+    The Lync module to import (Lync or SkypeForBusiness); detected when not given.
+
+    .PARAMETER ActiveServer
+    The Persistent Chat servers to make active after the failover (runbook step 7).
+
+    .PARAMETER DataCenter
+    Which data center each Persistent Chat server is in: a hashtable
+    @{ 'pc1.contoso.com' = 'DC1'; 'pc3.contoso.com' = 'DC2' } or the text
+    'pc1.contoso.com=DC1;pc3.contoso.com=DC2' (as in a CSV column).
+
+    .PARAMETER BackupDataCenter
+    The name of the DR data center, as used in -DataCenter.
+
+    .PARAMETER AllowCrossDataCenter
+    Allows active servers outside the backup data center.
+
+    .PARAMETER SkipLync
+    Runs only the SQL Server part of the failover (runbook steps 1-4).
+
+    .PARAMETER CopyParallelism
+    How many log backups are copied at once (default 2).
+
+    .PARAMETER HeaderParallelism
+    How many backup headers are read at once (default 4).
+
+    .PARAMETER KillRetries
+    How many times sessions are ended and RESTORE WITH RECOVERY retried (default 5).
+
+    .PARAMETER AcceptDataLoss
+    Allows recovering the database at a gap in the log chain (or before a damaged backup).
+    The report then states exactly which LSN range and time span is lost. Never implied by
+    -Force, never read from the pipeline.
+
+    .PARAMETER RequestPath
+    A request file (.json or .psd1). Binds from FullName, so Get-ChildItem output can be piped.
+
+    .PARAMETER Request
+    A PCFailover.Request object, as New-PCFailoverRequest returns.
+
+
+    .PARAMETER OutFile
+    Saves the request to this file: .json (UTF-8, as the binary reads it) or .psd1.
+
+    .PARAMETER Force
+    Overwrites -OutFile when it exists.
+
+    .EXAMPLE
+    New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -BackupMirrorSqlInstance sqlbackupmirror.contoso.com -ActiveServer pc3.contoso.com, pc4.contoso.com -DataCenter @{ 'pc1.contoso.com' = 'DC1'; 'pc3.contoso.com' = 'DC2'; 'pc4.contoso.com' = 'DC2' } -BackupDataCenter DC2 -OutFile C:\pcfailover\pchat.psd1
+
+    Writes the request for a pool once, so that the 3 a.m. command is just
+    Invoke-PCFailover -RequestPath C:\pcfailover\pchat.psd1.
+
+    .EXAMPLE
+    New-PCFailoverRequest -RequestPath .\pchat.psd1 -OutFile .\pchat.json
+
+    Converts a .psd1 request into the JSON the binary reads (pcfailover plan --request pchat.json).
+
+    .EXAMPLE
+    New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance 'sqlbackup\PCHAT,14331' | Invoke-PCFailover -WhatIf
+
+    Builds a request in memory and pipes it to the failover's what-if.
+
+    .EXAMPLE
+    Import-Csv .\pools.csv | New-PCFailoverRequest | ForEach-Object { $_ | Invoke-PCFailover -WhatIf }
+
+    A request object per CSV row.
+
+    .INPUTS
+    PCFailover.Request, or any object with PoolFqdn and BackupSqlInstance properties, or with
+    a RequestPath/FullName property.
+
+    .OUTPUTS
+    PCFailover.Request
+
+    .LINK
+    Invoke-PCFailover
+
+    .LINK
+    about_PCFailover
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'Parameters')]
+    [OutputType('PCFailover.Request')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('Pool', 'Fqdn')]
+        [string]$PoolFqdn,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('BackupSql')]
+        [string]$BackupSqlInstance,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$Database,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$PrimarySqlInstance,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$BackupMirrorSqlInstance,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        [Alias('SqlCredential')]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [ValidateSet('disable', 'false', 'true', 'strict')]
+        [string]$Encrypt,
+
+        [switch]$TrustServerCertificate,
+
+        [string]$Certificate,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$Share,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$CopyDestination,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$RunDirectory,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$LyncModule,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('ActiveServers')]
+        [string[]]$ActiveServer,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [Alias('DataCenters')]
+        [object]$DataCenter,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$BackupDataCenter,
+
+        [switch]$AllowCrossDataCenter,
+
+        [switch]$SkipLync,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$CopyParallelism,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$HeaderParallelism,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$KillRetries,
+
+        [switch]$AcceptDataLoss,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
+        [Alias('FullName', 'Path')]
+        [string]$RequestPath,
+
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Request')]
+        [PSTypeName('PCFailover.Request')]
+        [psobject]$Request,
+
+        [string]$OutFile,
+
+        [switch]$Force
+    )
+
+    process {
+        $resolved = Resolve-PCRequest -ParameterSetName $PSCmdlet.ParameterSetName -BoundParameter $PSBoundParameters
+        if ($null -ne $resolved.ErrorRecord) {
+            $PSCmdlet.WriteError($resolved.ErrorRecord)
+            return
+        }
+        $requestData = $resolved.Request
+        if ($OutFile) {
+            $path = $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
+            $extension = [System.IO.Path]::GetExtension($path).ToLowerInvariant()
+            if ($extension -ne '.json' -and $extension -ne '.psd1') {
+                $exception = New-Object System.ArgumentException "The request file '$path' must end in .json or .psd1."
+                $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($exception, 'PCFailover.InvalidRequestFileName', [System.Management.Automation.ErrorCategory]::InvalidArgument, $path)))
+                return
+            }
+            if ((Test-Path -LiteralPath $path) -and -not $Force) {
+                $exception = New-Object System.IO.IOException "The request file '$path' exists. Use -Force to overwrite it."
+                $PSCmdlet.WriteError((New-Object System.Management.Automation.ErrorRecord ($exception, 'PCFailover.RequestFileExists', [System.Management.Automation.ErrorCategory]::ResourceExists, $path)))
+                return
+            }
+            if ($PSCmdlet.ShouldProcess($path, "Save the failover request of pool $($requestData['poolFqdn'])")) {
+                $directory = [System.IO.Path]::GetDirectoryName($path)
+                if ($directory -and -not (Test-Path -LiteralPath $directory)) {
+                    $null = New-Item -ItemType Directory -Path $directory -Force
+                }
+                Save-PCRequestFile -Request $requestData -Path $path
+            }
+        }
+        ConvertTo-PCRequestObject -Request $requestData
+    }
+}
