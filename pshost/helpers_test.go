@@ -1,0 +1,96 @@
+package pshost
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// testPwsh returns the pwsh to test with, or skips the test.
+func testPwsh(t testing.TB) string {
+	t.Helper()
+	if p, err := exec.LookPath("pwsh"); err == nil {
+		return p
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".dotnet", "tools", "pwsh")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("pwsh not found (on PATH or in ~/.dotnet/tools)")
+	return ""
+}
+
+// testModule is the absolute path of the test module.
+func testModule(t testing.TB) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", "PshTest", "PshTest.psd1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var testCommands = []string{
+	"Get-PshEcho", "Get-PshText", "Get-PshSecret", "Write-PshStreams", "Invoke-PshThrow",
+	"Get-PshNested", "Start-PshSleep", "Get-PshProcessId", "Stop-PshHostProcess",
+	"Set-PshDangerous", "Read-PshInput", "Write-PshConsole", "Get-PshBig",
+}
+
+// newTestHost returns a host running the test module, closed when the test ends.
+func newTestHost(t testing.TB, mod func(*Config)) *Host {
+	t.Helper()
+	cfg := Config{
+		Executable:      testPwsh(t),
+		Modules:         []string{testModule(t)},
+		AllowedCommands: testCommands,
+		StopGrace:       3 * time.Second,
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := h.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return h
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// mustInvoke runs cmd and fails the test on a host error.
+func mustInvoke(t testing.TB, h *Host, cmd Command) *Result {
+	t.Helper()
+	res, err := h.Invoke(testCtx(t), cmd)
+	if err != nil {
+		t.Fatalf("Invoke %s: %v", cmd.Name, err)
+	}
+	return res
+}
+
+func unmarshal(t testing.TB, raw json.RawMessage, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("unmarshal %s: %v", raw, err)
+	}
+}
