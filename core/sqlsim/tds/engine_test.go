@@ -375,4 +375,3 @@ func (s *testSession) RPC(ctx context.Context, proc string, params []Param, w Re
 	}
 	return w.StatementDone(-1, true)
 }
-
