@@ -158,7 +158,9 @@ type Gap struct {
 	NextFile    string     `json:"nextFile,omitempty"`
 	From        *time.Time `json:"from,omitempty"`
 	To          *time.Time `json:"to,omitempty"`
-	Description string     `json:"description"`
+	// Damaged lists damaged files that may have continued the chain.
+	Damaged     []string `json:"damaged,omitempty"`
+	Description string   `json:"description"`
 }
 
 // RPO is the recovery point: the finish time of the last applied log backup and its age.

@@ -288,3 +288,38 @@ func containsStr(ss []string, s string) bool {
 	}
 	return false
 }
+
+// Overrides are command-line flags that take precedence over request fields.
+type Overrides struct {
+	RunDirectory   string
+	AcceptDataLoss bool
+}
+
+// ApplyOverrides rewrites a request document (bare or envelope) with the overrides set,
+// so that schema validation sees the effective request.
+func ApplyOverrides(data []byte, o Overrides) ([]byte, error) {
+	if o.RunDirectory == "" && !o.AcceptDataLoss {
+		return data, nil
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return data, nil // reported by validation
+	}
+	target := doc
+	if inner, ok := doc["request"].(map[string]any); ok && len(doc) <= 2 {
+		target = inner
+	}
+	if o.RunDirectory != "" {
+		target["runDirectory"] = o.RunDirectory
+	}
+	if o.AcceptDataLoss {
+		opts, ok := target["options"].(map[string]any)
+		if !ok {
+			opts = map[string]any{}
+		}
+		opts["acceptDataLoss"] = true
+		target["options"] = opts
+	}
+	return json.Marshal(doc)
+}

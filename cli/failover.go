@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"pcfailover/core/checkpoint"
+	"pcfailover/core/failover"
+	"pcfailover/core/report"
+	"pcfailover/core/request"
+)
+
+// exitError ends the program with a code after the report was written.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+func (e *exitError) ExitCode() int { return e.code }
+
+// runFlags are the flags shared by plan and failover (cli/CONTRACT.md).
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "request", Usage: "the request JSON `FILE`, or - for standard input (a request or a {request, passwords} envelope)"},
+		&cli.BoolFlag{Name: "password-stdin", Usage: "with --request FILE: standard input carries the passwords object"},
+		&cli.StringFlag{Name: "run-dir", Usage: "overrides the request's runDirectory"},
+		&cli.BoolFlag{Name: "accept-data-loss", Usage: "overrides options.acceptDataLoss to true: recover at a gap, reporting the loss"},
+		&cli.StringFlag{Name: "events", Usage: "progress events as JSON lines to `FILE`, or - for standard error"},
+		&cli.StringFlag{Name: "output", Usage: "stdout format: json or text (default text on a terminal, json otherwise)"},
+	}
+}
+
+func failoverCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "failover",
+		Usage:     "run the SQL half of the failover (runbook steps 0-4), resumable; steps 5-7 are reported pending",
+		UsageText: "pcfailover failover --request FILE|- [--password-stdin] [--run-dir DIR] [--accept-data-loss] [--events FILE|-] [--output json|text]",
+		Flags:     runFlags(),
+		Action:    func(c *cli.Context) error { return runEngine(c, "failover") },
+	}
+}
+
+func runEngine(c *cli.Context, command string) error {
+	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	format := c.String("output")
+	switch format {
+	case "":
+		format = "json"
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	case "json", "text":
+	default:
+		return invalid(stdout, stderr, "json", []request.FieldError{{Field: "--output", Message: fmt.Sprintf("%q is not json or text", format), Fix: "use --output json or --output text"}})
+	}
+	req, pw, err := loadRequest(c)
+	if err != nil {
+		var ve *request.ValidationError
+		if errors.As(err, &ve) {
+			return invalid(stdout, stderr, format, ve.Errors)
+		}
+		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--request", Message: err.Error(), Fix: "give a readable request file, or - for standard input"}})
+	}
+	red := request.ForPasswords(pw)
+	var events *report.Emitter
+	switch ev := c.String("events"); ev {
+	case "":
+	case "-":
+		events = report.NewEmitter(stderr, nil, red.Redact)
+	default:
+		f, err := os.OpenFile(ev, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
+		}
+		defer f.Close()
+		events = report.NewEmitter(f, nil, red.Redact)
+	}
+	cfg := failover.Config{Request: req, Passwords: pw, Command: command, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
+	var rep *report.Report
+	if command == "plan" {
+		rep = failover.Plan(c.Context, cfg)
+	} else {
+		rep = failover.Failover(c.Context, cfg)
+	}
+	if err := writeReport(stdout, format, rep, red); err != nil {
+		return err
+	}
+	if rep.ExitCode != 0 {
+		msg := rep.Outcome
+		if len(rep.Errors) > 0 {
+			msg += ": " + rep.Errors[0].Message
+		}
+		return &exitError{code: rep.ExitCode, msg: red.Redact(msg)}
+	}
+	return nil
+}
+
+func loadRequest(c *cli.Context) (*request.Request, request.Passwords, error) {
+	src := c.String("request")
+	if src == "" {
+		return nil, nil, &request.ValidationError{Errors: []request.FieldError{{Field: "--request", Message: "is required", Fix: "give --request FILE, or --request - to read it from standard input"}}}
+	}
+	var data []byte
+	var extra request.Passwords
+	var err error
+	if src == "-" {
+		if c.Bool("password-stdin") {
+			return nil, nil, &request.ValidationError{Errors: []request.FieldError{{Field: "--password-stdin", Message: "cannot be used with --request -", Fix: "send the envelope {request, passwords} on standard input instead"}}}
+		}
+		data, err = io.ReadAll(io.LimitReader(c.App.Reader, 4<<20))
+	} else {
+		data, err = os.ReadFile(src)
+		if err == nil && c.Bool("password-stdin") {
+			extra, err = request.DecodePasswords(c.App.Reader)
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err = request.ApplyOverrides(data, request.Overrides{RunDirectory: c.String("run-dir"), AcceptDataLoss: c.Bool("accept-data-loss")})
+	if err != nil {
+		return nil, nil, err
+	}
+	return request.Load(data, extra, os.Getenv)
+}
+
+// invalid prints the contract's invalid-request object and one line per problem.
+func invalid(stdout, stderr io.Writer, format string, errs []request.FieldError) error {
+	if format == "text" {
+		fmt.Fprintln(stdout, "pcfailover: invalid request")
+	} else {
+		out := struct {
+			Outcome  string                `json:"outcome"`
+			ExitCode int                   `json:"exitCode"`
+			Errors   []request.FieldError `json:"errors"`
+		}{report.OutcomeInvalid, 2, errs}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		stdout.Write(append(report.ASCII(b), '\n'))
+	}
+	var lines []string
+	for _, e := range errs {
+		line := e.String()
+		fmt.Fprintln(stderr, line)
+		lines = append(lines, line)
+	}
+	return &exitError{code: 2, msg: fmt.Sprintf("invalid request (%d problems)", len(lines))}
+}
+
+func writeReport(w io.Writer, format string, rep *report.Report, red *request.Redactor) error {
+	if format == "text" {
+		var b bytes.Buffer
+		if err := report.WriteText(&b, rep); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, red.Redact(b.String()))
+		return err
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	s := red.Redact(string(report.ASCII(b)))
+	if runtime.GOOS == "windows" {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	_, err = io.WriteString(w, s+"\n")
+	return err
+}

@@ -1,0 +1,513 @@
+package failover
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+	"golang.org/x/sync/errgroup"
+
+	"pcfailover/core/filecopy"
+	"pcfailover/core/logchain"
+	"pcfailover/core/lsn"
+)
+
+// Snapshot is the msdb log-shipping configuration of the secondary database, read before
+// runbook step 1 deletes it and kept in the journal (safety invariant 2).
+type Snapshot struct {
+	TakenAt                    time.Time  `json:"takenAt"`
+	SecondaryID                string     `json:"secondaryId"`
+	PrimaryServer              string     `json:"primaryServer"`
+	PrimaryDatabase            string     `json:"primaryDatabase"`
+	BackupSourceDirectory      string     `json:"backupSourceDirectory"`
+	BackupDestinationDirectory string     `json:"backupDestinationDirectory"`
+	FileRetentionPeriod        int64      `json:"fileRetentionPeriod"`
+	CopyJobID                  string     `json:"copyJobId"`
+	RestoreJobID               string     `json:"restoreJobId"`
+	MonitorServer              string     `json:"monitorServer"`
+	LastCopiedFile             string     `json:"lastCopiedFile"`
+	LastCopiedDate             *time.Time `json:"lastCopiedDate"`
+	SecondaryDatabase          string     `json:"secondaryDatabase"`
+	RestoreDelay               int64      `json:"restoreDelay"`
+	RestoreAll                 bool       `json:"restoreAll"`
+	RestoreMode                int64      `json:"restoreMode"`
+	DisconnectUsers            bool       `json:"disconnectUsers"`
+	LastRestoredFile           string     `json:"lastRestoredFile"`
+	LastRestoredDate           *time.Time `json:"lastRestoredDate"`
+	LastCopiedDateUTC          *time.Time `json:"lastCopiedDateUtc"`
+	LastRestoredDateUTC        *time.Time `json:"lastRestoredDateUtc"`
+	LastRestoredLatency        *int64     `json:"lastRestoredLatency"`
+	RestoreThreshold           *int64     `json:"restoreThreshold"`
+	Jobs                       []Job      `json:"jobs"`
+}
+
+// Job is a log-shipping SQL Server Agent job as observed.
+type Job struct {
+	Role    string `json:"role"` // copy or restore
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Exists  bool   `json:"exists"`
+	Enabled bool   `json:"enabled"`
+	Running bool   `json:"running"`
+}
+
+// DBState is what the backup instance says about the database.
+type DBState struct {
+	Exists       bool    `json:"exists"`
+	ID           int64   `json:"databaseId"`
+	State        string  `json:"state"`
+	Standby      bool    `json:"isInStandby"`
+	UserAccess   string  `json:"userAccess"`
+	FamilyGUID   string  `json:"familyGuid"`
+	RedoStartLSN lsn.LSN `json:"redoStartLsn"`
+	RedoForkGUID string  `json:"redoForkGuid"`
+	// NextFrom says where RedoStartLSN came from: sys.master_files, or msdb restore
+	// history (a STANDBY database reports no redo_start_lsn).
+	NextFrom    string       `json:"nextFrom"`
+	LastRestore *LastRestore `json:"lastRestore"`
+}
+
+// Restoring reports whether logs can still be applied (RESTORING or STANDBY).
+func (d DBState) Restoring() bool {
+	return d.Exists && (d.State == "RESTORING" || d.Standby)
+}
+
+// Online reports whether the database is recovered and online (not standby).
+func (d DBState) Online() bool { return d.Exists && d.State == "ONLINE" && !d.Standby }
+
+// LastRestore is the newest restore of the database in msdb history.
+type LastRestore struct {
+	RestoreDate      time.Time `json:"restoreDate"`
+	Type             string    `json:"type"`
+	FirstLSN         lsn.LSN   `json:"firstLsn"`
+	LastLSN          lsn.LSN   `json:"lastLsn"`
+	BackupStartDate  time.Time `json:"backupStartDate"`
+	BackupFinishDate time.Time `json:"backupFinishDate"`
+	Device           string    `json:"device"`
+}
+
+// fileInfo is one file in the share or copy folder.
+type fileInfo struct {
+	Name string
+	Path string
+	Size int64
+}
+
+// Session is a user session on the database.
+type Session struct {
+	SPID      int       `json:"spid"`
+	LoginTime time.Time `json:"loginTime"`
+	Host      string    `json:"host"`
+	Program   string    `json:"program"`
+	Login     string    `json:"login"`
+}
+
+// Discovery is everything observed, read-only, before planning.
+type Discovery struct {
+	At         time.Time
+	SPID       int
+	ServerName string
+	Sysadmin   bool
+	DB         DBState
+	// Live is the msdb configuration as it is now (nil once step 1 removed it);
+	// Snapshot is Live, or the journaled copy from an earlier run.
+	Live     *Snapshot
+	Snapshot *Snapshot
+	Share    string
+	CopyDir  string
+	ShareErr error
+	CopyErr  error
+	// Files by name: in the share and in the copy folder.
+	ShareFiles map[string]fileInfo
+	CopyFiles  map[string]fileInfo
+	Partial    []string
+	Temps      []string
+	Headers    []logchain.Header
+	Chain      *logchain.Chain
+	Sessions   []Session
+	Primary    *PrimaryState
+}
+
+// PrimaryState is what the old primary said, if it was asked.
+type PrimaryState struct {
+	Answered bool   `json:"answered"`
+	Error    string `json:"error,omitempty"`
+	State    string `json:"state,omitempty"`
+	Exists   bool   `json:"exists"`
+}
+
+// queryer is what *sql.DB and *sql.Conn share.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// rowMaps runs q and returns every row as column-name -> value.
+func rowMaps(ctx context.Context, db queryer, q string, args ...any) ([]map[string]any, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		m := make(map[string]any, len(cols))
+		for i, c := range cols {
+			m[strings.ToLower(c)] = vals[i]
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func asString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case []byte:
+		return string(t)
+	default:
+		return fmt.Sprint(t)
+	}
+}
+
+func asInt(v any) int64 {
+	switch t := v.(type) {
+	case int64:
+		return t
+	case int32:
+		return int64(t)
+	case int:
+		return int64(t)
+	case bool:
+		if t {
+			return 1
+		}
+		return 0
+	case float64:
+		return int64(t)
+	case []byte:
+		n, _ := strconv.ParseInt(strings.TrimSuffix(string(t), ".0"), 10, 64)
+		return n
+	case string:
+		n, _ := strconv.ParseInt(strings.TrimSuffix(t, ".0"), 10, 64)
+		return n
+	}
+	return 0
+}
+
+func asBool(v any) bool { return asInt(v) != 0 }
+
+func asTime(v any) time.Time {
+	if t, ok := v.(time.Time); ok {
+		return t
+	}
+	return time.Time{}
+}
+
+func asTimePtr(v any) *time.Time {
+	if t, ok := v.(time.Time); ok {
+		return &t
+	}
+	return nil
+}
+
+func asIntPtr(v any) *int64 {
+	if v == nil {
+		return nil
+	}
+	n := asInt(v)
+	return &n
+}
+
+func asLSN(v any) lsn.LSN {
+	var l lsn.LSN
+	_ = l.Scan(v)
+	return l
+}
+
+// asGUID renders a uniqueidentifier column (16 bytes in SQL Server order) or a string.
+func asGUID(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case []byte:
+		if len(t) == 16 {
+			var u mssql.UniqueIdentifier
+			if u.Scan(t) == nil {
+				return strings.ToLower(u.String())
+			}
+		}
+		return strings.ToLower(string(t))
+	case string:
+		return strings.ToLower(t)
+	}
+	return strings.ToLower(fmt.Sprint(v))
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// observeDB reads the database state and the LSN it needs next.
+func observeDB(ctx context.Context, db queryer, name string) (DBState, error) {
+	var st DBState
+	rows, err := rowMaps(ctx, db, qDatabase, name)
+	if err != nil {
+		return st, fmt.Errorf("read sys.databases for %s: %w", name, err)
+	}
+	if len(rows) == 0 {
+		return st, nil
+	}
+	r := rows[0]
+	st.Exists = true
+	st.ID = asInt(r["database_id"])
+	st.State = asString(r["state_desc"])
+	st.Standby = asBool(r["is_in_standby"])
+	st.UserAccess = asString(r["user_access_desc"])
+	st.FamilyGUID = asGUID(r["family_guid"])
+	if hist, err := rowMaps(ctx, db, qLastRestore, name); err != nil {
+		return st, fmt.Errorf("read msdb restore history for %s: %w", name, err)
+	} else if len(hist) > 0 {
+		h := hist[0]
+		st.LastRestore = &LastRestore{RestoreDate: asTime(h["restore_date"]), Type: asString(h["restore_type"]),
+			FirstLSN: asLSN(h["first_lsn"]), LastLSN: asLSN(h["last_lsn"]),
+			BackupStartDate: asTime(h["backup_start_date"]), BackupFinishDate: asTime(h["backup_finish_date"]),
+			Device: asString(h["physical_device_name"])}
+	}
+	if !st.Restoring() {
+		return st, nil
+	}
+	redo, err := rowMaps(ctx, db, qRedo, st.ID)
+	if err != nil {
+		return st, fmt.Errorf("read sys.master_files redo_start_lsn for %s: %w", name, err)
+	}
+	if len(redo) > 0 && redo[0]["redo_start_lsn"] != nil {
+		st.RedoStartLSN = asLSN(redo[0]["redo_start_lsn"])
+		st.RedoForkGUID = asGUID(redo[0]["redo_start_fork_guid"])
+		st.NextFrom = "sys.master_files.redo_start_lsn"
+	} else if st.LastRestore != nil {
+		// STANDBY: redo_start_lsn is NULL (§3.3); the next LSN is the LastLSN of the last
+		// restored backup.
+		st.RedoStartLSN = st.LastRestore.LastLSN
+		st.NextFrom = "msdb restore history (last_lsn of " + filepath.Base(winBase(st.LastRestore.Device)) + ")"
+	}
+	return st, nil
+}
+
+// winBase turns a Windows path into a slash path so filepath.Base works on any OS.
+func winBase(p string) string { return strings.ReplaceAll(p, `\`, "/") }
+
+// observeLogShipping reads the live msdb configuration (nil when absent).
+func observeLogShipping(ctx context.Context, db queryer, name string, now time.Time) (*Snapshot, error) {
+	rows, err := rowMaps(ctx, db, qLogShipping, name)
+	if err != nil {
+		return nil, fmt.Errorf("read msdb log-shipping configuration of %s: %w", name, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	r := rows[0]
+	s := &Snapshot{TakenAt: now.UTC(), SecondaryID: asGUID(r["secondary_id"]),
+		PrimaryServer: asString(r["primary_server"]), PrimaryDatabase: asString(r["primary_database"]),
+		BackupSourceDirectory: asString(r["backup_source_directory"]), BackupDestinationDirectory: asString(r["backup_destination_directory"]),
+		FileRetentionPeriod: asInt(r["file_retention_period"]), CopyJobID: asGUID(r["copy_job_id"]), RestoreJobID: asGUID(r["restore_job_id"]),
+		MonitorServer: asString(r["monitor_server"]), LastCopiedFile: asString(r["last_copied_file"]), LastCopiedDate: asTimePtr(r["last_copied_date"]),
+		SecondaryDatabase: asString(r["secondary_database"]), RestoreDelay: asInt(r["restore_delay"]), RestoreAll: asBool(r["restore_all"]),
+		RestoreMode: asInt(r["restore_mode"]), DisconnectUsers: asBool(r["disconnect_users"]),
+		LastRestoredFile: asString(r["last_restored_file"]), LastRestoredDate: asTimePtr(r["last_restored_date"]),
+		LastCopiedDateUTC: asTimePtr(r["last_copied_date_utc"]), LastRestoredDateUTC: asTimePtr(r["last_restored_date_utc"]),
+		LastRestoredLatency: asIntPtr(r["last_restored_latency"]), RestoreThreshold: asIntPtr(r["restore_threshold"])}
+	for _, j := range []struct{ role, id string }{{"copy", s.CopyJobID}, {"restore", s.RestoreJobID}} {
+		job, err := observeJob(ctx, db, j.role, j.id)
+		if err != nil {
+			return nil, err
+		}
+		s.Jobs = append(s.Jobs, job)
+	}
+	return s, nil
+}
+
+func observeJob(ctx context.Context, db queryer, role, id string) (Job, error) {
+	job := Job{Role: role, ID: id}
+	if id == "" {
+		return job, nil
+	}
+	rows, err := rowMaps(ctx, db, qJob, id)
+	if err != nil {
+		return job, fmt.Errorf("read msdb.dbo.sysjobs for the %s job %s: %w", role, id, err)
+	}
+	if len(rows) == 0 {
+		return job, nil
+	}
+	job.Exists = true
+	job.Name = asString(rows[0]["name"])
+	job.Enabled = asBool(rows[0]["enabled"])
+	run, err := rowMaps(ctx, db, qJobRunning, id)
+	if err != nil {
+		return job, fmt.Errorf("read msdb.dbo.sysjobactivity for the %s job %s: %w", role, job.Name, err)
+	}
+	if len(run) > 0 {
+		for _, v := range run[0] {
+			job.Running = asInt(v) > 0
+		}
+	}
+	return job, nil
+}
+
+// listFolder lists the regular files of dir by name.
+func listFolder(dir string) (map[string]fileInfo, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]fileInfo{}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		m[e.Name()] = fileInfo{Name: e.Name(), Path: filepath.Join(dir, e.Name()), Size: fi.Size()}
+	}
+	return m, nil
+}
+
+// readHeaders runs RESTORE HEADERONLY on each file with bounded parallelism. A file whose
+// header cannot be read gets ReadError (damaged); other errors fail the call.
+func readHeaders(ctx context.Context, db *sql.DB, files []fileInfo, parallel int, reach func(string)) ([]logchain.Header, error) {
+	out := make([]logchain.Header, len(files))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallel)
+	for i, f := range files {
+		g.Go(func() error {
+			reach(fmt.Sprintf("before:headeronly:%s", f.Name))
+			h, err := readHeader(gctx, db, f)
+			if err != nil {
+				return err
+			}
+			out[i] = h
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func readHeader(ctx context.Context, db *sql.DB, f fileInfo) (logchain.Header, error) {
+	h := logchain.Header{Name: f.Name, Path: f.Path, Size: f.Size}
+	rows, err := rowMaps(ctx, db, qHeader, f.Path)
+	if err != nil {
+		if hasNumber(err, damagedNumbers...) {
+			h.ReadError = fmt.Sprintf("%d: %s", firstNumber(err, damagedNumbers...), sqlMessage(err))
+			return h, nil
+		}
+		return h, fmt.Errorf("RESTORE HEADERONLY %s: %w", f.Path, err)
+	}
+	if len(rows) == 0 {
+		h.ReadError = "RESTORE HEADERONLY returned no backup set"
+		return h, nil
+	}
+	// A log-shipping file holds one backup set; use the last one if there are more.
+	r := rows[len(rows)-1]
+	h.DatabaseName = asString(r["databasename"])
+	h.FamilyGUID = asGUID(r["familyguid"])
+	h.FirstRecoveryForkID = asGUID(r["firstrecoveryforkid"])
+	h.BackupType = int(asInt(r["backuptype"]))
+	h.FirstLSN = asLSN(r["firstlsn"])
+	h.LastLSN = asLSN(r["lastlsn"])
+	h.BackupStartDate = asTime(r["backupstartdate"])
+	h.BackupFinishDate = asTime(r["backupfinishdate"])
+	h.IsDamaged = asBool(r["isdamaged"])
+	return h, nil
+}
+
+// listSessions returns the user sessions on database id (never our own).
+func listSessions(ctx context.Context, db queryer, id int64) ([]Session, error) {
+	rows, err := rowMaps(ctx, db, qSessions, id)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	var out []Session
+	for _, r := range rows {
+		out = append(out, Session{SPID: int(asInt(r["session_id"])), LoginTime: asTime(r["login_time"]),
+			Host: asString(r["host_name"]), Program: asString(r["program_name"]), Login: asString(r["login_name"])})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SPID < out[j].SPID })
+	return out, nil
+}
+
+// scanFolders lists the share and the copy folder into d and picks the candidate files.
+func (d *Discovery) scanFolders(database string) []fileInfo {
+	d.ShareFiles, d.CopyFiles = map[string]fileInfo{}, map[string]fileInfo{}
+	if d.Share != "" {
+		m, err := listFolder(d.Share)
+		if err != nil {
+			d.ShareErr = err
+		} else {
+			d.ShareFiles = m
+		}
+	}
+	if d.CopyDir != "" {
+		m, err := listFolder(d.CopyDir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			d.CopyErr = err
+		} else if m != nil {
+			d.CopyFiles = m
+		}
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, m := range []map[string]fileInfo{d.CopyFiles, d.ShareFiles} {
+		for n := range m {
+			if logchain.IsPartial(n, database) {
+				d.Partial = append(d.Partial, n)
+			}
+			if filecopy.IsTemp(n) {
+				d.Temps = append(d.Temps, n)
+			}
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	sort.Strings(d.Partial)
+	anchor := ""
+	if d.Snapshot != nil {
+		anchor = d.Snapshot.LastRestoredFile
+	}
+	var files []fileInfo
+	for _, n := range logchain.Candidates(names, database, anchor) {
+		if f, ok := d.CopyFiles[n]; ok {
+			files = append(files, f)
+		} else {
+			files = append(files, d.ShareFiles[n])
+		}
+	}
+	return files
+}

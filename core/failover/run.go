@@ -1,0 +1,669 @@
+package failover
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"pcfailover/core/filecopy"
+	"pcfailover/core/journal"
+	"pcfailover/core/logchain"
+	"pcfailover/core/report"
+	"pcfailover/core/request"
+)
+
+func (e *engine) openPrimary() (*sql.DB, error) {
+	in := e.req.PrimarySQLInstance
+	c, err := mssql.NewConnector(in.ConnString(e.cfg.Passwords[request.RolePrimary], "master", appName))
+	if err != nil {
+		return nil, fmt.Errorf("connect to the old primary %s: %s", in.Describe(), e.red.Redact(err.Error()))
+	}
+	db := sql.OpenDB(c)
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+func (e *engine) begin(s *report.Step) time.Time {
+	t := e.now().UTC()
+	s.StartedAt = &t
+	s.Status = report.StatusRunning
+	e.ev.StepStarted(s.ID, s.Name)
+	e.reach("before:" + s.ID)
+	return t
+}
+
+func (e *engine) end(s *report.Step, status, detail string) {
+	if s.StartedAt != nil {
+		s.DurationMs = e.now().UTC().Sub(*s.StartedAt).Milliseconds()
+	}
+	s.Status = status
+	if detail != "" {
+		s.Detail = e.red.Redact(detail)
+	}
+	_ = e.jr.Append(kindStep, map[string]any{"id": s.ID, "status": status, "durationMs": s.DurationMs, "detail": s.Detail})
+	e.ev.StepFinished(s.ID, status, time.Duration(s.DurationMs)*time.Millisecond)
+	e.reach("after:" + s.ID)
+}
+
+// observed records a step that needs nothing (already done or skipped).
+func (e *engine) observed(s *report.Step) {
+	e.ev.StepStarted(s.ID, s.Name)
+	_ = e.jr.Append(kindStep, map[string]any{"id": s.ID, "status": s.Status, "detail": s.Detail})
+	e.ev.StepFinished(s.ID, s.Status, 0)
+}
+
+// Failover runs the SQL half of the failover (and the Lync half when cfg.Lync is set),
+// resuming whatever an earlier run left. The report's outcome says how it ended.
+func Failover(ctx context.Context, cfg Config) *report.Report {
+	cfg.Command = "failover"
+	e := newEngine(cfg)
+	defer e.close()
+
+	// Step 0: the lock file, then the SQL app lock.
+	s := e.step(StepLock)
+	e.begin(s)
+	lock, err := journal.Acquire(e.req.RunDirectory, journal.Holder{Host: hostName(cfg), PID: pidOf(cfg), RunID: e.runID, Command: "failover", StartedAt: e.rep.StartedAt})
+	var le *journal.LockedError
+	if errors.As(err, &le) {
+		e.fail(blocked(report.CodeLocked, le.Path, "%v", le), s)
+		return e.finish(report.OutcomeBlocked)
+	} else if err != nil {
+		return e.abort(ctx, failed(report.CodeUnexpected, err), s)
+	}
+	e.lock = lock
+	if lock.Stale != nil {
+		e.warn("took over the lock of a run that ended without releasing it: %s", lock.Stale)
+	}
+	if e.jr, err = journal.Open(e.req.RunDirectory, e.runID, e.now); err != nil {
+		return e.abort(ctx, failed(report.CodeUnexpected, err), s)
+	}
+	_ = e.jr.Append(kindStart, map[string]any{"command": "failover", "pool": e.req.PoolFQDN, "database": e.req.Database,
+		"backup": e.req.BackupSQLInstance.Describe(), "acceptDataLoss": e.req.Options.AcceptDataLoss})
+	if err := e.connect(ctx); err != nil {
+		return e.abort(ctx, err, s)
+	}
+	res := lockResource(e.req.PoolFQDN)
+	e.record(s, "backup", qGetAppLock, map[string]string{"@p1": res})
+	e.reach("before:sp_getapplock")
+	rows, err := rowMaps(ctx, e.conn, qGetAppLock, res)
+	e.reach("after:sp_getapplock")
+	if err != nil {
+		return e.abort(ctx, failed(report.CodeSQLError, fmt.Errorf("sp_getapplock %s: %w", res, err)), s)
+	}
+	if len(rows) == 0 || asInt(rows[0]["result"]) < 0 {
+		code := int64(-999)
+		if len(rows) > 0 {
+			code = asInt(rows[0]["result"])
+		}
+		e.fail(blocked(report.CodeLocked, res, "another session holds the SQL app lock %q on the backup instance (sp_getapplock returned %d): another pcfailover run is working on this pool", res, code), s)
+		return e.finish(report.OutcomeBlocked)
+	}
+	e.end(s, report.StatusDone, fmt.Sprintf("lock file %s, SQL app lock %q", e.lockPath(), res))
+
+	d, err := e.discover(ctx, nil)
+	if err != nil {
+		return e.abort(ctx, err, e.step(StepSnapshot))
+	}
+	e.disc = d
+	for _, id := range []string{StepSnapshot, StepCheckChain, StepDisableJobs, StepRemoveLogShipping, StepTailLog} {
+		if r := e.runStep(ctx, id, d); r != nil {
+			return r
+		}
+	}
+	// The tail-log backup (and the files the stopped jobs left) change what is there:
+	// observe again, then copy and restore until nothing applicable remains.
+	for round := 0; ; round++ {
+		if d, err = e.discover(ctx, d); err != nil {
+			return e.abort(ctx, err, e.step(StepRestoreLogs))
+		}
+		e.disc = d
+		if !d.DB.Restoring() || len(d.Chain.Apply) == 0 || round == 3 {
+			break
+		}
+		if err := e.copyAndRestore(ctx, d, round); err != nil {
+			s := e.step(StepRestoreLogs)
+			var se *stepError
+			if errors.As(err, &se) && se.outcome == report.OutcomeBlocked && e.req.Options.AcceptDataLoss && (se.code == report.CodeDamagedBackup || se.code == report.CodeGapInLogChain) {
+				// The operator accepted data loss: recover where the chain stops.
+				e.acceptLossAt(se)
+				e.summarize(d)
+				e.lossAtStop(d, se, true)
+				break
+			}
+			e.summarize(d)
+			if errors.As(err, &se) && se.outcome == report.OutcomeBlocked {
+				e.lossAtStop(d, se, false)
+			}
+			return e.abort(ctx, err, s)
+		}
+	}
+	for _, id := range []string{StepCopyLogs, StepRestoreLogs} {
+		if s := e.step(id); s.Status == report.StatusBlocked {
+			e.end(s, report.StatusBlocked, "")
+		} else if s.StartedAt == nil {
+			e.planStep(id, d)
+			e.observed(s)
+		} else if s.Status == report.StatusRunning {
+			e.end(s, report.StatusDone, "")
+		}
+	}
+	if !e.lossAccepted || e.rep.DataLoss == nil {
+		e.summarize(d)
+	}
+	for _, id := range []string{StepEndSessions, StepRecover} {
+		if r := e.runStep(ctx, id, d); r != nil {
+			return r
+		}
+	}
+	if r := e.runLync(ctx); r != nil {
+		return r
+	}
+	return e.finish(report.OutcomeSucceeded)
+}
+
+// runStep observes one step, runs it when needed and returns a final report when the
+// run must stop.
+func (e *engine) runStep(ctx context.Context, id string, d *Discovery) *report.Report {
+	s := e.step(id)
+	e.planStep(id, d)
+	switch s.Status {
+	case report.StatusAlreadyDone, report.StatusSkipped:
+		e.observed(s)
+		return nil
+	case report.StatusBlocked:
+		e.summarize(d)
+		code := report.CodeGapInLogChain
+		target := ""
+		if d.Chain != nil && d.Chain.Gap != nil {
+			target = gapTarget(d.Chain.Gap)
+		}
+		if id == StepSnapshot {
+			code = report.CodeInvalidRequest
+		}
+		e.fail(blocked(code, target, "%s", s.Detail), s)
+		_ = e.jr.Append(kindStep, map[string]any{"id": id, "status": report.StatusBlocked, "detail": s.Detail})
+		return e.finish(report.OutcomeBlocked)
+	}
+	s.Detail = ""
+	e.begin(s)
+	var err error
+	var detail string
+	switch id {
+	case StepSnapshot:
+		e.reach("before:journal-snapshot")
+		err = e.jr.Append(kindSnapshot, d.Live)
+		e.reach("after:journal-snapshot")
+		detail = fmt.Sprintf("saved in %s: share %s, copy folder %s", filepath.Join(e.req.RunDirectory, journal.JournalFile), d.Live.BackupSourceDirectory, d.Live.BackupDestinationDirectory)
+	case StepCheckChain:
+		if d.Chain.Gap != nil {
+			e.lossAccepted = true
+			_ = e.jr.Append(kindDecision, map[string]any{"acceptDataLoss": true, "recoverAtLsn": d.Chain.End.String(), "gap": d.Chain.Gap.Describe()})
+			e.warn("data loss accepted by the operator: %s", d.Chain.Gap.Describe())
+			detail = "data loss accepted: " + d.Chain.Gap.Describe()
+		} else {
+			detail = fmt.Sprintf("continuous from LSN %s to %s", d.Chain.Start, d.Chain.End)
+		}
+	case StepDisableJobs:
+		detail, err = e.disableJobs(ctx, s, d)
+	case StepRemoveLogShipping:
+		detail, err = e.removeLogShipping(ctx, s)
+	case StepTailLog:
+		detail, err = e.tailLog(ctx, s, d)
+	case StepEndSessions:
+		var n int
+		n, err = e.killSessions(ctx, s, d.DB.ID)
+		detail = fmt.Sprintf("ended %d user sessions", n)
+	case StepRecover:
+		detail, err = e.recoverDB(ctx, s, d)
+	}
+	if err != nil {
+		e.summarize(d)
+		return e.abort(ctx, err, s)
+	}
+	e.end(s, report.StatusDone, detail)
+	return nil
+}
+
+func gapTarget(g *logchain.Gap) string {
+	switch {
+	case g.Next != nil:
+		return g.Next.Name
+	case len(g.Damaged) > 0:
+		return strings.Join(g.Damaged, ",")
+	}
+	return "LSN " + g.Need.String()
+}
+
+func (e *engine) disableJobs(ctx context.Context, s *report.Step, d *Discovery) (string, error) {
+	var names []string
+	for _, j := range d.Live.Jobs {
+		if !j.Exists {
+			continue
+		}
+		names = append(names, j.Name)
+		if j.Enabled {
+			if err := e.exec(ctx, s, "disable-job:"+j.Role, qDisableJob, map[string]string{"@p1": j.ID}, j.ID); err != nil {
+				return "", failed(report.CodeSQLError, fmt.Errorf("disable the %s job %s: %w", j.Role, j.Name, err))
+			}
+		}
+	}
+	wait := e.cfg.JobWait
+	if wait == 0 {
+		wait = 10 * time.Minute
+	}
+	deadline := e.now().Add(wait)
+	for {
+		running := ""
+		for _, j := range d.Live.Jobs {
+			if !j.Exists {
+				continue
+			}
+			cur, err := observeJob(ctx, e.conn, j.Role, j.ID)
+			if err != nil {
+				return "", failed(report.CodeSQLError, err)
+			}
+			if cur.Exists && cur.Enabled {
+				return "", failed(report.CodeSQLError, fmt.Errorf("the %s job %s is still enabled after sp_update_job", j.Role, j.Name))
+			}
+			if cur.Running {
+				running = j.Name
+			}
+		}
+		if running == "" {
+			break
+		}
+		if e.now().After(deadline) {
+			return "", failed(report.CodeSQLError, fmt.Errorf("the job %s is still running after %s; stop it in SQL Server Agent and run again", running, wait))
+		}
+		e.ev.Log("info", "waiting for the job %s to finish", running)
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return "disabled and idle: " + strings.Join(names, ", "), nil
+}
+
+func (e *engine) removeLogShipping(ctx context.Context, s *report.Step) (string, error) {
+	db := e.req.Database
+	err := e.exec(ctx, s, "sp_delete_log_shipping_secondary_database", qDeleteLS, map[string]string{"@p1": db}, db)
+	detail := "removed log shipping from " + db
+	if err != nil {
+		if !hasNumber(err, errNotLSSecondary) {
+			// The monitor server is often on the lost site: check what is left locally.
+			e.warn("sp_delete_log_shipping_secondary_database reported: %s", sqlMessage(err))
+		} else {
+			detail = db + " was not a log-shipping secondary any more (32014)"
+		}
+	}
+	rows, qerr := rowMaps(ctx, e.conn, qSecondaryDBExists, db)
+	if qerr != nil {
+		return "", failed(report.CodeSQLError, fmt.Errorf("verify log shipping removal: %w", qerr))
+	}
+	if len(rows) > 0 {
+		for _, v := range rows[0] {
+			if asInt(v) > 0 {
+				if err != nil {
+					return "", failed(report.CodeSQLError, fmt.Errorf("remove log shipping from %s: %w", db, err))
+				}
+				return "", failed(report.CodeSQLError, fmt.Errorf("log_shipping_secondary_databases still lists %s after sp_delete_log_shipping_secondary_database", db))
+			}
+		}
+	}
+	return detail, nil
+}
+
+func (e *engine) tailLog(ctx context.Context, s *report.Step, d *Discovery) (string, error) {
+	db, err := e.openPrimary()
+	if err != nil {
+		return "", failed(report.CodeConnectionFailed, err)
+	}
+	defer db.Close()
+	p := e.tailPath(d)
+	text := tailLogSQL(e.req.Database)
+	e.record(s, "primary", text, map[string]string{"@p1": p})
+	e.reach("before:tail-log")
+	_, err = db.ExecContext(ctx, text, p)
+	e.reach("after:tail-log")
+	if err != nil {
+		return "", failed(report.CodeSQLError, fmt.Errorf("tail-log backup on the old primary %s: %w", e.req.PrimarySQLInstance.Describe(), err))
+	}
+	rows, err := rowMaps(ctx, db, qDBState, e.req.Database)
+	if err != nil || len(rows) == 0 || asString(rows[0]["state_desc"]) != "RESTORING" {
+		return "", failed(report.CodeSQLError, fmt.Errorf("the old primary's %s is not RESTORING after BACKUP LOG WITH NORECOVERY (%v)", e.req.Database, err))
+	}
+	_ = e.jr.Append(kindDecision, map[string]any{"tailLogBackup": p})
+	return "tail-log backup written to " + p + "; the old primary's database is RESTORING", nil
+}
+
+// killSessions ends the user sessions on the database (never ours) and returns how many.
+func (e *engine) killSessions(ctx context.Context, s *report.Step, dbID int64) (int, error) {
+	sess, err := listSessions(ctx, e.conn, dbID)
+	if err != nil {
+		return 0, failed(report.CodeSQLError, err)
+	}
+	n := 0
+	for _, ss := range sess {
+		err := e.exec(ctx, s, fmt.Sprintf("kill:%d", ss.SPID), killSQL(ss.SPID), nil)
+		switch {
+		case err == nil:
+			n++
+			e.ev.Log("info", "ended session %d (%s, %s, %s)", ss.SPID, ss.Login, ss.Host, ss.Program)
+		case hasNumber(err, errKillNotActive, errKillSelf, errKillNotUser):
+			// already gone, ours, or a system session: nothing to do
+		default:
+			return n, failed(report.CodeSQLError, fmt.Errorf("KILL %d: %w", ss.SPID, err))
+		}
+	}
+	return n, nil
+}
+
+// acceptLossAt records that the operator's acceptDataLoss applies to a stop found while
+// restoring (a damaged file or a gap SQL Server reported).
+func (e *engine) acceptLossAt(se *stepError) {
+	e.lossAccepted = true
+	_ = e.jr.Append(kindDecision, map[string]any{"acceptDataLoss": true, "stoppedAt": se.target, "reason": se.err.Error()})
+	e.warn("data loss accepted by the operator: %s", e.red.Redact(se.err.Error()))
+	s := e.step(StepRestoreLogs)
+	s.Detail = "stopped at " + se.target + " (data loss accepted): " + se.err.Error()
+}
+
+func (e *engine) recoverDB(ctx context.Context, s *report.Step, d *Discovery) (string, error) {
+	// Safety invariant 1: the last observation must show nothing left to apply and no gap,
+	// unless the operator accepted the loss.
+	if d.Chain != nil && (len(d.Chain.Apply) > 0 || d.Chain.Gap != nil || d.ShareErr != nil) && !e.req.Options.AcceptDataLoss {
+		what := "a gap in the log chain: "
+		if d.Chain.Gap != nil {
+			what += d.Chain.Gap.Describe()
+		} else if len(d.Chain.Apply) > 0 {
+			what = fmt.Sprintf("%d applicable log backups still unapplied (next %s)", len(d.Chain.Apply), d.Chain.Apply[0].Name)
+		} else {
+			what = "the share is unreachable"
+		}
+		return "", blocked(report.CodeGapInLogChain, "", "refusing RESTORE WITH RECOVERY: %s", what)
+	}
+	text := recoverSQL(e.req.Database)
+	tries := e.req.Options.KillRetries
+	for attempt := 1; ; attempt++ {
+		if _, err := e.killSessions(ctx, e.step(StepEndSessions), d.DB.ID); err != nil {
+			return "", err
+		}
+		err := e.exec(ctx, s, "recover", text, nil)
+		if err == nil {
+			break
+		}
+		if hasNumber(err, errAlreadyRecovered) {
+			break
+		}
+		if hasNumber(err, errInUse) && attempt < tries {
+			e.ev.Log("warn", "RESTORE WITH RECOVERY: database in use (3101); ending sessions again (attempt %d of %d)", attempt, tries)
+			continue
+		}
+		return "", failed(report.CodeSQLError, fmt.Errorf("RESTORE DATABASE %s WITH RECOVERY: %w", e.req.Database, err))
+	}
+	st, err := observeDB(ctx, e.conn, e.req.Database)
+	if err != nil {
+		return "", failed(report.CodeSQLError, err)
+	}
+	e.rep.FinalState = &report.DatabaseState{State: st.State, IsInStandby: st.Standby, UserAccess: st.UserAccess}
+	if !st.Online() {
+		return "", failed(report.CodeSQLError, fmt.Errorf("%s is %s after RESTORE WITH RECOVERY, not ONLINE", e.req.Database, st.State))
+	}
+	return e.req.Database + " is ONLINE", nil
+}
+
+func (e *engine) runLync(ctx context.Context) *report.Report {
+	if e.cfg.Lync == nil {
+		e.planLync(ctx)
+		return nil
+	}
+	for _, id := range []string{StepLyncPoolState, StepLyncMirror, StepLyncActiveServers} {
+		s := e.step(id)
+		e.begin(s)
+		got, err := e.cfg.Lync.Run(ctx, id)
+		if got != nil {
+			s.Statements, s.Detail = got.Statements, got.Detail
+		}
+		if err != nil {
+			se := &stepError{code: report.CodeLyncError, category: "InvalidOperation", outcome: report.OutcomeFailed, err: err}
+			return e.abort(ctx, se, s)
+		}
+		status := report.StatusDone
+		if got != nil && got.Status != "" {
+			status = got.Status
+		}
+		e.end(s, status, "")
+	}
+	return nil
+}
+
+// copyAndRestore copies the files of d.Chain.Apply that are not in the copy folder while
+// restoring them in order: file k+1 is copied while file k restores.
+func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) error {
+	sc, sr := e.step(StepCopyLogs), e.step(StepRestoreLogs)
+	if d.CopyDir == "" {
+		return blocked(report.CodeInvalidRequest, "", "the copy folder is unknown: set copyDestination in the request")
+	}
+	if removed, err := filecopy.CleanTemp(d.CopyDir); err == nil && len(removed) > 0 {
+		e.ev.Log("info", "removed %d temporary files of an interrupted copy from %s", len(removed), d.CopyDir)
+	}
+	type item struct {
+		entry logchain.Entry
+		path  string
+		ready chan struct{}
+		err   error
+	}
+	items := make([]*item, len(d.Chain.Apply))
+	var toCopy []*item
+	for i, a := range d.Chain.Apply {
+		it := &item{entry: a, ready: make(chan struct{})}
+		items[i] = it
+		if samePath(filepath.Dir(a.Path), d.CopyDir) {
+			it.path = a.Path
+			close(it.ready)
+		} else {
+			toCopy = append(toCopy, it)
+		}
+	}
+	if sc.StartedAt == nil {
+		e.begin(sc)
+	}
+	if sr.StartedAt == nil {
+		e.begin(sr)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	copied := 0
+	copyDone := make(chan struct{})
+	go func() {
+		defer close(copyDone)
+		sem := make(chan struct{}, e.req.Options.CopyParallelism)
+		done := make(chan struct{}, len(toCopy))
+		for n, it := range toCopy {
+			select {
+			case sem <- struct{}{}:
+			case <-cctx.Done():
+				for _, rest := range toCopy[n:] {
+					rest.err = cctx.Err()
+					close(rest.ready)
+				}
+				for k := 0; k < n; k++ {
+					<-done
+				}
+				return
+			}
+			go func() {
+				defer func() { <-sem; done <- struct{}{} }()
+				idx := fmt.Sprintf("%d.%d", round, n+1)
+				e.reach("before:copy:" + idx)
+				res, err := filecopy.Copy(cctx, it.entry.Path, d.CopyDir, filecopy.Options{Index: n + 1, Checkpoint: func(name string) {
+					e.reach(strings.Replace(name, fmt.Sprintf(":%d", n+1), ":"+idx, 1))
+				}})
+				if err != nil {
+					it.err = err
+				} else {
+					it.path = res.Dest
+					f := e.fileRec(it.entry.Name)
+					e.fmu.Lock()
+					f.SourcePath, f.CopyPath, f.SizeBytes = it.entry.Path, res.Dest, res.Size
+					if res.Outcome == filecopy.KeptBoth {
+						f.Detail = res.Detail
+					}
+					copied++
+					e.fmu.Unlock()
+					if res.Outcome == filecopy.KeptBoth {
+						e.warn("%s", res.Detail)
+					}
+				}
+				e.reach("after:copy:" + idx)
+				close(it.ready)
+			}()
+		}
+		for range toCopy {
+			<-done
+		}
+	}()
+	finishCopy := func() {
+		cancel()
+		<-copyDone
+	}
+	if len(d.Sessions) > 0 {
+		if _, err := e.killSessions(ctx, sr, d.DB.ID); err != nil {
+			finishCopy()
+			return err
+		}
+	}
+	db := e.req.Database
+	text := restoreLogSQL(db)
+	for i, it := range items {
+		select {
+		case <-it.ready:
+		case <-ctx.Done():
+			finishCopy()
+			return ctx.Err()
+		}
+		f := e.fileRec(it.entry.Name)
+		if it.err != nil {
+			finishCopy()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			e.fmu.Lock()
+			f.Action, f.Detail = report.ActionMissing, it.err.Error()
+			e.fmu.Unlock()
+			e.end(sc, report.StatusFailed, "")
+			return failed(report.CodeUnexpected, fmt.Errorf("copy %s to %s: %w", it.entry.Path, d.CopyDir, it.err))
+		}
+		e.ev.Progress(1, "Applying log backups", fmt.Sprintf("%s (%d of %d)", it.entry.Name, i+1, len(items)), (i*100)/len(items))
+		label := fmt.Sprintf("restore-log:%d.%d", round, i+1)
+		var err error
+		for attempt := 1; ; attempt++ {
+			err = e.exec(ctx, sr, label, text, map[string]string{"@p1": it.path}, it.path)
+			if err != nil && hasNumber(err, errInUse) && attempt < e.req.Options.KillRetries {
+				if _, kerr := e.killSessions(ctx, sr, d.DB.ID); kerr != nil {
+					finishCopy()
+					return kerr
+				}
+				continue
+			}
+			break
+		}
+		e.fmu.Lock()
+		if f.CopyPath == "" {
+			f.CopyPath = it.path
+		}
+		switch {
+		case err == nil:
+			f.Action, f.Detail = report.ActionApplied, ""
+		case hasNumber(err, errAlreadyApplied):
+			f.Action, f.Detail = report.ActionAlreadyApplied, "SQL Server: already applied (4326)"
+			err = nil
+		}
+		e.fmu.Unlock()
+		if err == nil {
+			continue
+		}
+		finishCopy()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		num := firstNumber(err, append([]int32{errGap}, damagedNumbers...)...)
+		switch {
+		case num == errGap:
+			e.fmu.Lock()
+			f.Action, f.Detail = report.ActionAfterGap, sqlMessage(err)
+			e.fmu.Unlock()
+			se := blocked(report.CodeGapInLogChain, it.entry.Name, "SQL Server refused %s as too recent (4305): %s", it.entry.Name, sqlMessage(err))
+			se.num = num
+			return se
+		case num != 0 && isDamaged(num):
+			e.fmu.Lock()
+			f.Action, f.Detail = report.ActionDamaged, fmt.Sprintf("%d: %s", num, sqlMessage(err))
+			e.fmu.Unlock()
+			se := blocked(report.CodeDamagedBackup, it.entry.Name, "the log backup %s is damaged (SQL Server error %d: %s); the database stays restoring at LSN %s",
+				it.path, num, sqlMessage(err), it.entry.FirstLSN)
+			se.num = num
+			return se
+		}
+		return failed(report.CodeSQLError, fmt.Errorf("RESTORE LOG %s FROM %s: %w", db, it.path, err))
+	}
+	finishCopy()
+	e.ev.Progress(1, "Applying log backups", "done", 100)
+	e.fmu.Lock()
+	sc.Detail = fmt.Sprintf("copied %d log backups to %s", copied, d.CopyDir)
+	sr.Detail = fmt.Sprintf("applied %d log backups, the database needs LSN %s next", len(items), d.Chain.End)
+	e.fmu.Unlock()
+	return nil
+}
+
+// lossAtStop describes the data that recovering now would lose when restoring stopped at
+// the file se names (damaged, or refused by SQL Server as a gap).
+func (e *engine) lossAtStop(d *Discovery, se *stepError, accepted bool) {
+	if d.Chain == nil {
+		return
+	}
+	var stop *logchain.Entry
+	for i := range d.Chain.Apply {
+		if d.Chain.Apply[i].Name == se.target {
+			stop = &d.Chain.Apply[i]
+		}
+	}
+	if stop == nil {
+		return
+	}
+	dl := &report.DataLoss{Accepted: accepted, FromLSN: stop.FirstLSN}
+	end := d.Chain.End
+	dl.ToLSN = &end
+	if !stop.BackupStartDate.IsZero() {
+		t := stop.BackupStartDate
+		dl.From = &t
+	}
+	if last := d.Chain.LastApplied(); last != nil && !last.BackupFinishDate.IsZero() {
+		t := last.BackupFinishDate
+		dl.To = &t
+	}
+	dl.Description = fmt.Sprintf("restoring stopped at %s (%s): recovering loses every transaction from LSN %s to at least LSN %s", stop.Name, se.err.Error(), stop.FirstLSN, end)
+	if dl.From != nil && dl.To != nil {
+		dl.Description += fmt.Sprintf(", from %s to %s (and anything after it)", dl.From.Format(time.RFC3339), dl.To.Format(time.RFC3339))
+	}
+	e.rep.DataLoss = dl
+	if e.rep.Chain != nil {
+		e.rep.Chain.Continuous = false
+	}
+}
+
+func isDamaged(n int32) bool {
+	for _, m := range damagedNumbers {
+		if n == m {
+			return true
+		}
+	}
+	return false
+}

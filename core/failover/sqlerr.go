@@ -1,0 +1,103 @@
+package failover
+
+import (
+	"errors"
+	"strings"
+
+	mssql "github.com/microsoft/go-mssqldb"
+)
+
+// SQL Server error numbers the engine reacts to (reference/sql-log-shipping.md §3.4, §3.5, §2.2).
+const (
+	errGap                = 4305 // log too recent: a gap
+	errAlreadyApplied     = 4326 // log too early: already applied
+	errInUse              = 3101 // exclusive access could not be obtained
+	errAlreadyRecovered   = 3153 // database is already fully recovered
+	errNoFilesToRollFwd   = 3117 // RESTORE LOG on a recovered database
+	errCannotOpenDevice   = 3201
+	errReadFailed         = 3203
+	errMediaFamilyBad     = 3241
+	errPageError          = 3183
+	errBackupSetDamaged   = 3186
+	errDamageDetected     = 3189
+	errBackupIncomplete   = 3256
+	errKillSelf           = 6104
+	errKillNotActive      = 6106
+	errKillNotUser        = 6107
+	errNotLSSecondary     = 32014
+	errRestoreInterrupted = 4319
+)
+
+// damagedNumbers mean the backup file itself cannot be used.
+var damagedNumbers = []int32{errCannotOpenDevice, errReadFailed, errMediaFamilyBad, errPageError, errBackupSetDamaged, errDamageDetected, errBackupIncomplete}
+
+// sqlNumbers returns every SQL Server error number in err (mssql.Error.All, first to
+// last; RESTORE's own number is usually the final 3013).
+func sqlNumbers(err error) []int32 {
+	var me mssql.Error
+	if !errors.As(err, &me) {
+		var pme *mssql.Error
+		if !errors.As(err, &pme) || pme == nil {
+			return nil
+		}
+		me = *pme
+	}
+	if len(me.All) == 0 {
+		return []int32{me.Number}
+	}
+	out := make([]int32, 0, len(me.All))
+	for _, e := range me.All {
+		out = append(out, e.Number)
+	}
+	return out
+}
+
+// hasNumber reports whether err carries any of the numbers.
+func hasNumber(err error, nums ...int32) bool {
+	for _, n := range sqlNumbers(err) {
+		for _, m := range nums {
+			if n == m {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// firstNumber returns the first number of err that is one of nums, or the first number.
+func firstNumber(err error, nums ...int32) int32 {
+	all := sqlNumbers(err)
+	for _, n := range all {
+		for _, m := range nums {
+			if n == m {
+				return n
+			}
+		}
+	}
+	if len(all) > 0 {
+		return all[0]
+	}
+	return 0
+}
+
+// sqlMessage joins the messages of a SQL error (all of them, first to last).
+func sqlMessage(err error) string {
+	var me mssql.Error
+	if !errors.As(err, &me) {
+		return err.Error()
+	}
+	if len(me.All) == 0 {
+		return me.Message
+	}
+	var parts []string
+	for _, e := range me.All {
+		parts = append(parts, e.Message)
+	}
+	return strings.Join(parts, " ")
+}
+
+// quoteIdent bracket-quotes a SQL identifier (QUOTENAME). Names are also validated by
+// the request and checked against sys.databases before use.
+func quoteIdent(name string) string {
+	return "[" + strings.ReplaceAll(name, "]", "]]") + "]"
+}
