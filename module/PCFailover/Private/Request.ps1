@@ -350,13 +350,30 @@ function Read-PCRequestFile {
         $Problems.Add((New-PCRequestProblem -Field '(file)' -Message "'$fullPath' must contain exactly one hashtable, @{ ... }" -Fix 'write the request as a single @{ } literal, like a module manifest'))
         return $null
     }
-    $scriptBlock = $ast.GetScriptBlock()
-    try {
-        $scriptBlock.CheckRestrictedLanguage([string[]]@(), [string[]]@(), $false)
-    } catch {
-        $Problems.Add((New-PCRequestProblem -Field '(file)' -Message "'$fullPath' contains code, which a request file may not: $($_.Exception.Message)" -Fix 'use only literal values: strings, numbers, $true, $false, $null, @{} and @()'))
-        return $null
+    # Only literal data may appear: a whitelist of AST node types, checked before anything runs.
+    $allowed = @(
+        'HashtableAst', 'ArrayLiteralAst', 'ArrayExpressionAst', 'StatementBlockAst', 'PipelineAst',
+        'CommandExpressionAst', 'ConstantExpressionAst', 'StringConstantExpressionAst', 'UnaryExpressionAst',
+        'NamedBlockAst', 'ScriptBlockAst'
+    )
+    $nodes = $ast.FindAll({ param($node) $true }, $true)
+    foreach ($node in $nodes) {
+        $kind = $node.GetType().Name
+        $ok = $allowed -contains $kind
+        if ($kind -eq 'StringConstantExpressionAst' -and $node.StringConstantType -eq 'BareWord' -and
+            -not ($node.Parent -is [System.Management.Automation.Language.HashtableAst])) { $ok = $false }
+        if ($kind -eq 'VariableExpressionAst' -and @('true', 'false', 'null') -contains $node.VariablePath.UserPath) { $ok = $true }
+        if ($kind -eq 'UnaryExpressionAst' -and @('Minus', 'Plus') -notcontains [string]$node.TokenKind) { $ok = $false }
+        if (-not $ok) {
+            $text = $node.Extent.Text
+            if ($text.Length -gt 60) { $text = $text.Substring(0, 57) + '...' }
+            $Problems.Add((New-PCRequestProblem -Field '(file)' -Message ("'{0}' line {1}: {2} is not a literal value; a request file may not contain code" -f $fullPath, $node.Extent.StartLineNumber, $text) -Fix 'use only literal values: quoted strings, numbers, $true, $false, $null, @{} and @()'))
+            return $null
+        }
     }
+    $scriptBlock = $ast.GetScriptBlock()
+    # Defence in depth: the engine's own restricted-language check (available since 2.0).
+    $scriptBlock.CheckRestrictedLanguage([string[]]@(), [string[]]@('true', 'false', 'null'), $false)
     & $scriptBlock
 }
 
@@ -563,7 +580,11 @@ function Resolve-PCRequest {
     if ($BoundParameter.Contains('RequestPath') -and $BoundParameter['RequestPath']) {
         $source = [string]$BoundParameter['RequestPath']
         $raw = Read-PCRequestFile -Path $source -Problems $problems
-        if ($null -ne $raw) { $request = ConvertTo-PCRequestNode -InputObject $raw -Kind 'request' -Field '' -Problems $problems }
+        if ($null -eq $raw) {
+            $record = New-PCRequestErrorRecord -Problems $problems -Source $source -Target $source
+            return (New-Object PSObject -Property @{ Request = $null; ErrorRecord = $record; Source = $source })
+        }
+        $request = ConvertTo-PCRequestNode -InputObject $raw -Kind 'request' -Field '' -Problems $problems
     } elseif ($BoundParameter.Contains('Request') -and $null -ne $BoundParameter['Request']) {
         $request = ConvertTo-PCRequestNode -InputObject $BoundParameter['Request'] -Kind 'request' -Field '' -Problems $problems
     } else {
