@@ -368,9 +368,7 @@ func observeJob(ctx context.Context, db queryer, role, id string) (Job, error) {
 		return job, fmt.Errorf("read msdb.dbo.sysjobactivity for the %s job %s: %w", role, job.Name, err)
 	}
 	if len(run) > 0 {
-		for _, v := range run[0] {
-			job.Running = asInt(v) > 0
-		}
+		job.Running = run[0]["start_execution_date"] != nil && run[0]["stop_execution_date"] == nil
 	}
 	return job, nil
 }

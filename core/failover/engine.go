@@ -27,6 +27,7 @@ import (
 	"pcfailover/core/checkpoint"
 	"pcfailover/core/journal"
 	"pcfailover/core/logchain"
+	"pcfailover/core/lsn"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 )
@@ -156,6 +157,8 @@ type engine struct {
 	fmu    sync.Mutex
 	// accepted loss (decided in check-chain or at restore time).
 	lossAccepted bool
+	// startLSN is the LSN the database needed when the run began.
+	startLSN *lsn.LSN
 	// planning is set by Plan: steps list the statements they would run.
 	planning bool
 }

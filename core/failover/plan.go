@@ -360,16 +360,21 @@ func (e *engine) summarize(d *Discovery) {
 	for _, en := range c.Entries {
 		f := e.fileRec(en.Name)
 		e.fillFile(f, en)
-		if f.Action == "" || f.Action == report.ActionToCopy || f.Action == report.ActionToApply {
-			f.Action = entryAction(en.Verdict, e.disc != nil && e.rep.Command == "plan")
+		if f.Action == "" {
+			f.Action = entryAction(en.Verdict)
 		}
 		if f.Detail == "" {
 			f.Detail = en.Reason
 		}
 	}
 	start, end := c.Start, c.End
+	if e.startLSN != nil {
+		start = *e.startLSN
+	} else {
+		e.startLSN = &start
+	}
 	ch := &report.Chain{RedoStartLSN: &start, Continuous: c.Gap == nil}
-	if last := c.LastApplied(); last != nil {
+	if c.LastApplied() != nil || d.DB.LastRestore != nil {
 		ch.LastAppliedLSN = &end
 	}
 	if c.Gap != nil {
@@ -461,7 +466,7 @@ func samePath(a, b string) bool {
 	return a != "" && b != "" && filepath.Clean(a) == filepath.Clean(b)
 }
 
-func entryAction(v logchain.Verdict, planning bool) string {
+func entryAction(v logchain.Verdict) string {
 	switch v {
 	case logchain.Apply:
 		return report.ActionToApply

@@ -41,11 +41,12 @@ WHERE d.secondary_database = @p1`
 
 	qJob = `SELECT j.name, j.enabled FROM msdb.dbo.sysjobs AS j WHERE j.job_id = @p1`
 
-	// A job is running when its newest activity row (in the newest agent session) has
+	// A job is running when its activity row of the newest SQL Server Agent session has
 	// started and not stopped.
-	qJobRunning = `SELECT COUNT(*) FROM msdb.dbo.sysjobactivity AS ja
-WHERE ja.job_id = @p1 AND ja.start_execution_date IS NOT NULL AND ja.stop_execution_date IS NULL
-  AND ja.session_id = (SELECT MAX(s.session_id) FROM msdb.dbo.syssessions AS s)`
+	qJobRunning = `SELECT TOP (1) ja.start_execution_date, ja.stop_execution_date
+FROM msdb.dbo.sysjobactivity AS ja
+WHERE ja.job_id = @p1
+ORDER BY ja.session_id DESC`
 
 	qDisableJob = `EXEC msdb.dbo.sp_update_job @job_id = @p1, @enabled = 0`
 
