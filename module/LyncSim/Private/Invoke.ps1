@@ -92,37 +92,16 @@ function Invoke-LyncSimCall {
     $name = $Cmdlet.MyInvocation.MyCommand.Name
     try {
         $path = Get-LyncSimStatePath
-        $snapshot = Read-LyncSimStateFile -Path $path
     } catch {
         $Cmdlet.ThrowTerminatingError($_)
     }
-
-    $fault = $null
-    if ($null -ne (Find-LyncSimFault -State $snapshot -Cmdlet $name)) {
-        $fault = Update-LyncSimState -Path $path -ScriptBlock {
-            param($state)
-            $f = Find-LyncSimFault -State $state -Cmdlet $name
-            if ($null -ne $f) {
-                $times = [int](Get-LyncSimValue $f 'times' 1)
-                if ($times -gt 0) { $f['times'] = $times - 1 }
-                $f['triggered'] = [int](Get-LyncSimValue $f 'triggered' 0) + 1
-            }
-            return $f
-        }
-    }
-    if ($null -ne $fault) {
-        $hang = [double](Get-LyncSimValue $fault 'hangSeconds' 0)
-        if ($hang -gt 0) {
-            $until = [DateTime]::UtcNow.AddSeconds($hang)
-            while ([DateTime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 50 }
-        }
-    }
-
     $parameters = [ordered]@{}
     foreach ($key in $Bound.Keys) { $parameters[$key] = ConvertTo-LyncSimLogValue $Bound[$key] }
     $context = @{ Cmdlet = $Cmdlet; Bound = $Bound; Errors = (New-Object System.Collections.Generic.List[object]) }
-    $result = Update-LyncSimState -Path $path -ScriptBlock {
-        param($state)
+
+    # The call proper, on the state read under the lock, with the fault this call took (or $null).
+    $run = {
+        param($state, $fault)
         $entry = [ordered]@{
             seq          = 0
             time         = (Get-LyncSimTimestamp)
@@ -135,14 +114,12 @@ function Invoke-LyncSimCall {
         $failure = $null
         $output = $null
         $when = [string](Get-LyncSimValue $fault 'when' 'before')
-        $faultMessage = [string](Get-LyncSimValue $fault 'message' '')
-        $faultErrorId = [string](Get-LyncSimValue $fault 'errorId' '')
-        $faultFails = ($null -ne $fault) -and (($faultMessage -ne '') -or ($faultErrorId -ne '') -or ([double](Get-LyncSimValue $fault 'hangSeconds' 0) -le 0))
+        $faultFails = ($null -ne $fault) -and (([string](Get-LyncSimValue $fault 'message' '') -ne '') -or ([string](Get-LyncSimValue $fault 'errorId' '') -ne '') -or ([double](Get-LyncSimValue $fault 'hangSeconds' 0) -le 0))
         if ($faultFails -and $when -ne 'after') {
             $failure = New-LyncSimFaultError -Fault $fault -Cmdlet $name
         } elseif ($RequireCentralManagementStore -and -not [bool](Get-LyncSimValue (Get-LyncSimValue $state 'centralManagementStore') 'available' $true)) {
-            # reference section 2.4: configuration reads and writes go to the Central Management
-            # store; -LocalStore reads the local replica and works without it.
+            # ref 2.4: configuration reads and writes go to the Central Management store;
+            # -LocalStore reads the local replica and works without it.
             $failure = New-LyncSimErrorRecord -Message 'Cannot connect to the Central Management store. The Central Management store is not available; use -LocalStore to read the local replica, or fail the Central Management Server over (Invoke-CsManagementServerFailover).' -ErrorId 'CentralManagementStoreUnavailable' -Category 'ResourceUnavailable' -Target $name
         } else {
             try {
@@ -151,29 +128,49 @@ function Invoke-LyncSimCall {
             } catch {
                 $failure = Get-LyncSimInnerErrorRecord $_
                 $output = $null
-                # Discard whatever the body changed before it failed.
+                # Discard whatever the body changed before it failed (the fault bookkeeping,
+                # written before the body ran, is in the file already).
                 $fresh = Read-LyncSimStateFile -Path $path
                 foreach ($key in @($state.Keys)) { if (-not $fresh.Contains($key)) { $state.Remove($key) } }
                 foreach ($key in @($fresh.Keys)) { $state[$key] = $fresh[$key] }
             }
         }
-        if ($null -ne $failure) {
+        $reported = $failure
+        if ($null -eq $reported -and $context.Errors.Count -gt 0) { $reported = $context.Errors[0] }
+        if ($null -ne $reported) {
             $entry['outcome'] = 'error'
             $entry['error'] = [ordered]@{
-                message               = $failure.Exception.Message
-                errorId               = $failure.FullyQualifiedErrorId
-                category              = $failure.CategoryInfo.Category.ToString()
-            }
-        } elseif ($context.Errors.Count -gt 0) {
-            $entry['outcome'] = 'error'
-            $entry['error'] = [ordered]@{
-                message  = $context.Errors[0].Exception.Message
-                errorId  = $context.Errors[0].FullyQualifiedErrorId
-                category = $context.Errors[0].CategoryInfo.Category.ToString()
+                message  = $reported.Exception.Message
+                errorId  = $reported.FullyQualifiedErrorId
+                category = $reported.CategoryInfo.Category.ToString()
             }
         }
         Add-LyncSimCallLogEntry -State $state -Entry $entry
         return @{ Output = $output; Failure = $failure }
+    }
+
+    try {
+        $result = Update-LyncSimState -Path $path -ScriptBlock {
+            param($state)
+            $fault = Find-LyncSimFault -State $state -Cmdlet $name
+            if ($null -ne $fault) {
+                $times = [int](Get-LyncSimValue $fault 'times' 1)
+                if ($times -gt 0) { $fault['times'] = $times - 1 }
+                $fault['triggered'] = [int](Get-LyncSimValue $fault 'triggered' 0) + 1
+                # A hang happens outside the lock so other callers are not blocked by it.
+                if ([double](Get-LyncSimValue $fault 'hangSeconds' 0) -gt 0) { return @{ Hang = $fault } }
+            }
+            return (& $run $state $fault)
+        }
+        if ($result.ContainsKey('Hang')) {
+            $until = [DateTime]::UtcNow.AddSeconds([double]$result.Hang['hangSeconds'])
+            while ([DateTime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 50 }
+            $hung = $result.Hang
+            $result = Update-LyncSimState -Path $path -ScriptBlock { param($state) & $run $state $hung }
+        }
+    } catch {
+        # State file missing, unreadable or locked.
+        $Cmdlet.ThrowTerminatingError($_)
     }
     foreach ($record in $context.Errors) { $Cmdlet.WriteError($record) }
     if ($null -ne $result.Failure) { $Cmdlet.ThrowTerminatingError($result.Failure) }

@@ -19,34 +19,47 @@ function ConvertTo-LyncSimHashtable {
     # ConvertFrom-Json yields PSCustomObjects (and no -AsHashtable before PowerShell 6): turn them
     # into ordered hashtables and object[] so the rest of LyncSim works on one shape everywhere.
     # PowerShell 7 turns ISO-8601 strings into DateTime; they are turned back into the same string.
+    # Scalars are handled inline (no recursive call): this runs on every call of every cmdlet.
     param($InputObject)
     if ($null -eq $InputObject) { return $null }
     $base = $InputObject
     if ($InputObject -is [System.Management.Automation.PSObject]) { $base = $InputObject.PSObject.BaseObject }
-    if ($base -is [string]) { return $base }
-    if ($base -is [datetime]) { return $base.ToUniversalTime().ToString('o') }
+    if ($base -is [string] -or $base -is [ValueType]) {
+        if ($base -is [datetime]) { return $base.ToUniversalTime().ToString('o') }
+        return $base
+    }
     if ($base -is [System.Management.Automation.PSCustomObject]) {
         $table = [ordered]@{}
         foreach ($property in $InputObject.PSObject.Properties) {
-            $table[$property.Name] = ConvertTo-LyncSimHashtable $property.Value
+            $value = $property.Value
+            if ($null -eq $value -or $value -is [string] -or ($value -is [ValueType] -and $value -isnot [datetime])) { $table[$property.Name] = $value }
+            else { $table[$property.Name] = ConvertTo-LyncSimHashtable $value }
         }
         return $table
     }
     if ($base -is [System.Collections.IDictionary]) {
         $table = [ordered]@{}
-        foreach ($key in $base.Keys) { $table[[string]$key] = ConvertTo-LyncSimHashtable $base[$key] }
+        foreach ($key in $base.Keys) {
+            $value = $base[$key]
+            if ($null -eq $value -or $value -is [string] -or ($value -is [ValueType] -and $value -isnot [datetime])) { $table[[string]$key] = $value }
+            else { $table[[string]$key] = ConvertTo-LyncSimHashtable $value }
+        }
         return $table
     }
     if ($base -is [System.Collections.IEnumerable]) {
         $list = New-Object System.Collections.Generic.List[object]
-        foreach ($item in $base) { $list.Add((ConvertTo-LyncSimHashtable $item)) }
+        foreach ($item in $base) {
+            if ($null -eq $item -or $item -is [string] -or ($item -is [ValueType] -and $item -isnot [datetime])) { $list.Add($item) }
+            else { $list.Add((ConvertTo-LyncSimHashtable $item)) }
+        }
         return , $list.ToArray()
     }
     return $base
 }
 
 function Read-LyncSimStateFile {
-    param([Parameter(Mandatory = $true)][string]$Path)
+    # -Full converts the call log too (for Get-LyncSimState / Get-LyncSimCallLog).
+    param([Parameter(Mandatory = $true)][string]$Path, [switch]$Full)
     $attempt = 0
     while ($true) {
         $attempt++
@@ -57,8 +70,16 @@ function Read-LyncSimStateFile {
                 $reader = New-Object System.IO.StreamReader($stream, (New-Object System.Text.UTF8Encoding($false)))
                 $text = $reader.ReadToEnd()
             } finally { $stream.Dispose() }
-            $state = ConvertTo-LyncSimHashtable (ConvertFrom-Json -InputObject $text)
-            if ($state -isnot [System.Collections.IDictionary]) { throw "the file does not hold a JSON object" }
+            $parsed = ConvertFrom-Json -InputObject $text
+            if ($null -eq $parsed -or $parsed -isnot [System.Management.Automation.PSCustomObject]) { throw "the file does not hold a JSON object" }
+            if ($Full) { return (ConvertTo-LyncSimHashtable $parsed) }
+            # The call log is kept as parsed (PSCustomObjects): it only grows, nothing edits it,
+            # and converting thousands of entries on every call would make each call slow.
+            $state = [ordered]@{}
+            foreach ($property in $parsed.PSObject.Properties) {
+                if ($property.Name -eq 'callLog') { $state['callLog'] = @($property.Value) }
+                else { $state[$property.Name] = ConvertTo-LyncSimHashtable $property.Value }
+            }
             return $state
         } catch [System.IO.FileNotFoundException] {
             throw (New-LyncSimErrorRecord -Message ("LyncSim state file '{0}' does not exist: create it with New-LyncSimState." -f $Path) -ErrorId 'LyncSimStateMissing' -Category 'ObjectNotFound' -Target $Path)
@@ -76,8 +97,16 @@ function Read-LyncSimStateFile {
 
 function ConvertTo-LyncSimJson {
     param([Parameter(Mandatory = $true)]$State)
-    # Depth is explicit: the default (2) silently truncates nested objects.
-    return (ConvertTo-Json -InputObject (ConvertTo-LyncSimHashtable $State) -Depth 30)
+    # Rebuilt from base objects first: Windows PowerShell 5.1 writes a PSObject-wrapped array as
+    # {"value":[...],"Count":n}. The call log holds ConvertFrom-Json objects and fresh ordered
+    # dictionaries only, which serialise as they are. Depth is explicit: the default (2) silently
+    # truncates nested objects.
+    $plain = [ordered]@{}
+    foreach ($key in @($State.Keys)) {
+        if ($key -eq 'callLog') { $plain[$key] = @($State[$key]) }
+        else { $plain[$key] = ConvertTo-LyncSimHashtable $State[$key] }
+    }
+    return (ConvertTo-Json -InputObject $plain -Depth 30)
 }
 
 function Write-LyncSimStateFile {

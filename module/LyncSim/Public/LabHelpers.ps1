@@ -9,7 +9,7 @@ function Get-LyncSimState {
     param([string]$Path)
     try {
         $full = Get-LyncSimStatePath $Path
-        Read-LyncSimStateFile -Path $full
+        Read-LyncSimStateFile -Path $full -Full
     } catch { $PSCmdlet.ThrowTerminatingError($_) }
 }
 
@@ -22,7 +22,7 @@ function Get-LyncSimCallLog {
     [CmdletBinding()]
     param([string]$Path, [string]$Cmdlet)
     try {
-        $state = Read-LyncSimStateFile -Path (Get-LyncSimStatePath $Path)
+        $state = Read-LyncSimStateFile -Path (Get-LyncSimStatePath $Path) -Full
     } catch { $PSCmdlet.ThrowTerminatingError($_) }
     foreach ($entry in @(Get-LyncSimValue $state 'callLog' @())) {
         if ($Cmdlet -and -not (Test-LyncSimName $entry['cmdlet'] $Cmdlet)) { continue }
