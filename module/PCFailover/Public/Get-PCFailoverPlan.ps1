@@ -256,7 +256,8 @@ function Get-PCFailoverPlan {
             $credentialToUse = $Credential
         }
         $run = Invoke-PCCore -Command 'plan' -Request $requestData -Credential $credentialToUse -Activity "Planning the failover of $pool" -TypeName 'PCFailover.Plan'
-        if ($null -ne $run.Report) {
+        if ($null -ne $run.Report -and $run.ExitCode -ne 2) {
+            # An invalid request is not a run: its errors say everything, no report is output.
             Write-PCReportWarning -Report $run.Report -ShownWarnings $run.ShownWarnings
             $run.Report
         }

@@ -332,7 +332,8 @@ function Invoke-PCFailover {
         }
 
         $run = Invoke-PCCore -Command 'failover' -Request $requestData -Credential $credentialToUse -Activity "Failing over pool $pool" -StepTotal $stepTotal
-        if ($null -ne $run.Report) {
+        if ($null -ne $run.Report -and $run.ExitCode -ne 2) {
+            # An invalid request is not a run: its errors say everything, no report is output.
             Write-PCReportWarning -Report $run.Report -ShownWarnings $run.ShownWarnings
             $run.Report
         }
