@@ -117,6 +117,25 @@ func (m *Message) Error() string { return m.Text }
 // ResultWriter receives a statement's output in order. Each method encodes tokens;
 // Info flushes at once so that RESTORE ... STATS progress reaches the client while the
 // statement runs.
+//
+// What the wire layer adds (tds-server.md §6): in a batch it holds back the last
+// statement DONE and sends it as the final DONE (without DONE_MORE); in an RPC every
+// StatementDone is a DONEINPROC with DONE_MORE and a DONEPROC (DONE_ERROR if any ERROR
+// was written) is appended when RPC returns. A request that wrote no StatementDone still
+// ends with a DONE (DONE_ERROR after an ERROR). After an Attention the response ends
+// with DONE(DONE_ATTN) instead. Messages with an empty Server get Engine.ServerName(),
+// and Info sends class 10 as 0 like SQL Server. Methods return an error wrapping a
+// broken connection when the client is gone; the engine should then stop and return it.
+//
+// Row values by column type: TypeInt/BigInt/SmallInt/TinyInt any Go integer (range
+// checked); TypeBit bool or integer; TypeFloat float64, float32 or integer;
+// TypeNVarChar string, []byte or fmt.Stringer (at most Size characters, or any length
+// for Size 0 = max); TypeVarBinary []byte or string; TypeNumeric a Go integer or *big.Int
+// (whole value), a decimal string ("2147483647000000000100001", "-12.50") or Decimal,
+// rescaled to the column's Scale (extra decimal places are an error); TypeDateTime and
+// TypeDateTime2 time.Time (its wall clock is sent; go-mssqldb reads it back in the DSN's
+// location, UTC by default); TypeUniqueIdentifier [16]byte or 16-byte []byte in SQL
+// Server byte order, or a canonical string. nil is NULL (only in Nullable columns).
 type ResultWriter interface {
 	// Columns starts a result set (COLMETADATA).
 	Columns(cols []Column) error
@@ -129,9 +148,12 @@ type ResultWriter interface {
 	// StatementDone ends one statement: DONE (batch) or DONEINPROC (inside an RPC) with
 	// DONE_MORE; rows >= 0 sets DONE_COUNT; failed sets DONE_ERROR.
 	StatementDone(rows int64, failed bool) error
-	// ReturnStatus sends RETURNSTATUS for an RPC.
+	// ReturnStatus sends RETURNSTATUS for an RPC (read by go-mssqldb through a
+	// *mssql.ReturnStatus argument). SQL Server sends it for every completed procedure
+	// call, sp_executesql included; the wire layer never adds it by itself.
 	ReturnStatus(status int32) error
-	// ReturnValue sends an output parameter value (RETURNVALUE).
+	// ReturnValue sends an output parameter value (RETURNVALUE); name may omit the '@'.
+	// go-mssqldb stores it into the sql.Out argument of the same name.
 	ReturnValue(name string, col Column, value any) error
 	// DatabaseChanged sends ENVCHANGE type 1 (USE, login).
 	DatabaseChanged(newDB, oldDB string) error
