@@ -510,6 +510,12 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 					it.err = err
 				} else {
 					it.path = res.Dest
+					// The copy is verified identical: its header is the source's.
+					h := it.entry.Header
+					h.Path = res.Dest
+					e.hmu.Lock()
+					e.hcache[cacheKey(fileInfo{Path: res.Dest, Size: res.Size})] = h
+					e.hmu.Unlock()
 					f := e.fileRec(it.entry.Name)
 					e.fmu.Lock()
 					f.SourcePath, f.CopyPath, f.SizeBytes = it.entry.Path, res.Dest, res.Size
