@@ -201,3 +201,66 @@ func TestCaptureReplay(t *testing.T) {
 		}
 	}
 }
+
+// TestRawProtocolEdges drives paths go-mssqldb does not normally take: a malformed
+// batch, an attention with no request running, a request split over packets, and an
+// unknown packet type.
+func TestRawProtocolEdges(t *testing.T) {
+	steps := readCapture(t, "testdata/tds-capture.txt")
+	srv := startServer(t, captureEngine{}, Options{})
+	nc, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
+	roundTrip := func(req []byte) []byte {
+		t.Helper()
+		if _, err := nc.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readRawMessage(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	roundTrip(steps[0].data) // PRELOGIN
+	roundTrip(steps[2].data) // LOGIN7
+	allHeaders := "1600000012000000020000000000000000000100000"
+
+	// A batch with an odd number of text bytes: error 4002, connection kept.
+	bad := unhex(t, "01 01 00 21 00 00 01 00"+allHeaders+"0 41 00 42")
+	got := roundTrip(bad)
+	if len(got) < 15 || got[8] != tokError || !bytes.Equal(got[11:15], unhex(t, "A2 0F 00 00")) {
+		t.Errorf("malformed batch reply % X, want ERROR 4002", got)
+	}
+	if !bytes.HasSuffix(got, doneToken(tokDone, doneError, 0, 0)) {
+		t.Errorf("malformed batch reply does not end with DONE_ERROR: % X", got)
+	}
+
+	// An attention after the response was complete gets its own DONE(ATTN) message.
+	got = roundTrip(unhex(t, "06 01 00 08 00 00 01 00"))
+	if want := append(unhex(t, "04 01 00 15 00 33 01 00"), doneToken(tokDone, doneAttn, 0, 0)...); !bytes.Equal(got, want) {
+		t.Errorf("attention reply % X, want % X", got, want)
+	}
+
+	// "SELECT 1" split over two packets of the same message.
+	text := utf16le("SELECT 1")
+	body := append(unhex(t, allHeaders+"0"), text...)
+	p1 := append(unhex(t, "01 00 00 10 00 00 01 00"), body[:8]...)
+	rest := body[8:]
+	p2 := append([]byte{0x01, 0x01, 0x00, byte(8 + len(rest)), 0, 0, 2, 0}, rest...)
+	got = roundTrip(append(p1, p2...))
+	if want := steps[5].data; !bytes.Equal(got[8:], want[8+6:]) { // the capture starts with the RESETCONNECTION ack
+		t.Errorf("split batch reply % X, want % X", got[8:], want[8+6:])
+	}
+
+	// An unknown packet type ends the connection.
+	if _, err := nc.Write(unhex(t, "02 01 00 09 00 00 01 00 00")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := readRawMessage(nc); err == nil {
+		t.Errorf("connection alive after an unknown packet type: % X", b)
+	}
+}

@@ -686,6 +686,7 @@ func TestTLS(t *testing.T) {
 		{"encrypt=true TLS 1.2", false, map[string]string{"encrypt": "true", "certificate": certPath, "tlsmin": "1.2"}, true, ""},
 		{"encrypt=false login-only TLS", false, map[string]string{"encrypt": "false", "certificate": certPath}, true, ""},
 		{"encrypt=disable", false, map[string]string{"encrypt": "disable"}, false, ""},
+		{"encrypt=true packet size 32767 capped to 16383", false, map[string]string{"encrypt": "true", "certificate": certPath, "packet size": "32767"}, true, ""},
 		{"encrypt=strict", false, map[string]string{"encrypt": "strict", "certificate": certPath}, true, ""},
 		{"required, encrypt=false", true, map[string]string{"encrypt": "false", "certificate": certPath}, true, ""},
 		{"unknown authority", false, map[string]string{"encrypt": "true"}, false, "certificate"},
@@ -821,6 +822,10 @@ func TestDropConnectionsAndKill(t *testing.T) {
 		err = conn.QueryRowContext(ctx, "SELECT 1").Scan(&v)
 		if err == nil {
 			t.Fatal("query on a dropped connection succeeded")
+		}
+		var me mssql.Error
+		if errors.As(err, &me) {
+			t.Errorf("broken connection reported as a server error: %v", err)
 		}
 		t.Logf("broken connection error: %v", err)
 		if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&v); err != nil || v != 1 {
