@@ -256,6 +256,27 @@ func TestRawProtocolEdges(t *testing.T) {
 		t.Errorf("split batch reply % X, want % X", got[8:], want[8+6:])
 	}
 
+	// Transaction manager: begin, then RESETCONNECTION rolls the transaction back, and a
+	// commit without a transaction is error 3902.
+	tm := func(body string) []byte {
+		b := unhex(t, allHeaders+"0"+body)
+		return append([]byte{packTransMgr, 0x01, 0, byte(8 + len(b)), 0, 0, 1, 0}, b...)
+	}
+	desc := "01 00 00 00 33 00 00 00" // session 51, first transaction
+	got = roundTrip(tm("05 00 00 00"))
+	if want := unhex(t, "E3 0B 00 08 08"+desc+"00"); !bytes.Equal(got[8:8+len(want)], want) {
+		t.Errorf("begin reply % X, want ENVCHANGE % X", got, want)
+	}
+	reset := append([]byte{}, steps[4].data...) // SELECT 1 with EOM|RESETCONNECTION
+	got = roundTrip(reset)
+	if want := unhex(t, "E3 0B 00 0A 00 08"+desc+"E3 03 00 12 00 00"); !bytes.Equal(got[8:8+len(want)], want) {
+		t.Errorf("reset reply % X, want rollback ENVCHANGE then reset ack % X", got, want)
+	}
+	got = roundTrip(tm("07 00 00 00"))
+	if len(got) < 15 || got[8] != tokError || !bytes.Equal(got[11:15], unhex(t, "3E 0F 00 00")) {
+		t.Errorf("commit without transaction reply % X, want ERROR 3902", got)
+	}
+
 	// An unknown packet type ends the connection.
 	if _, err := nc.Write(unhex(t, "02 01 00 09 00 00 01 00 00")); err != nil {
 		t.Fatal(err)

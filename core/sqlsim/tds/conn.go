@@ -168,6 +168,9 @@ func (c *conn) serve(it item) error {
 			return err
 		}
 	}
+	if m.typ != packTransMgr { // transaction requests are instantaneous: never half done
+		w.ctx = req.ctx
+	}
 	var err error
 	switch m.typ {
 	case packSQLBatch:

@@ -124,8 +124,10 @@ func (m *Message) Error() string { return m.Text }
 // was written) is appended when RPC returns. A request that wrote no StatementDone still
 // ends with a DONE (DONE_ERROR after an ERROR). After an Attention the response ends
 // with DONE(DONE_ATTN) instead. Messages with an empty Server get Engine.ServerName(),
-// and Info sends class 10 as 0 like SQL Server. Methods return an error wrapping a
-// broken connection when the client is gone; the engine should then stop and return it.
+// and Info sends class 10 as 0 like SQL Server. Once the request's context is cancelled
+// (Attention, connection closing) every method returns an error wrapping ctx.Err(), and
+// when the client is gone an error wrapping the broken connection: the engine should
+// then stop and return that error.
 //
 // Row values by column type: TypeInt/BigInt/SmallInt/TinyInt any Go integer (range
 // checked); TypeBit bool or integer; TypeFloat float64, float32 or integer;

@@ -19,6 +19,8 @@ type testEngine struct {
 	lastParams []Param
 	lastProc   string
 	lastBatch  string
+	// bigStoppedAt is the row at which "SELECT BIG n" was stopped by a write error.
+	bigStoppedAt int
 
 	// slowStarted is signalled when "RESTORE SLOW" sent its first progress message;
 	// the statement then waits for slowRelease.
@@ -233,6 +235,9 @@ func (s *testSession) Batch(ctx context.Context, text string, w ResultWriter) er
 		}
 		for i := 0; i < n; i++ {
 			if err := w.Row(i, strings.Repeat(string(rune('a'+i%26)), 100)); err != nil {
+				s.eng.mu.Lock()
+				s.eng.bigStoppedAt = i
+				s.eng.mu.Unlock()
 				return err
 			}
 		}

@@ -542,6 +542,35 @@ func TestAttention(t *testing.T) {
 		}
 	})
 
+	t.Run("cancel while streaming rows", func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			qctx, cancel := context.WithCancel(ctx)
+			rows, err := db.QueryContext(qctx, "SELECT BIG 100000") // about 20 MB
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n := 0; n < 10 && rows.Next(); n++ {
+			}
+			cancel()
+			for rows.Next() {
+			}
+			if err := rows.Err(); err != nil && !errors.Is(err, context.Canceled) {
+				t.Errorf("rows.Err = %v, want nil or context.Canceled", err)
+			}
+			_ = rows.Close()
+			eng.mu.Lock()
+			stopped := eng.bigStoppedAt
+			eng.mu.Unlock()
+			if stopped == 0 || stopped >= 100000 {
+				t.Errorf("engine stopped at row %d, want it stopped by the attention", stopped)
+			}
+			var v int
+			if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&v); err != nil || v != 1 {
+				t.Fatalf("SELECT 1 after cancel = %d, %v", v, err)
+			}
+		}
+	})
+
 	t.Run("early rows.Close after complete response", func(t *testing.T) {
 		for i := 0; i < 50; i++ {
 			var n int

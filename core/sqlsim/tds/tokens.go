@@ -1,6 +1,7 @@
 package tds
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -106,6 +107,9 @@ var errWriterBroken = errors.New("tds: connection to the client is broken")
 // follow. In an RPC statements end with DONEINPROC|DONE_MORE and the wire layer appends
 // DONEPROC (tds-server.md §6.1-6.2).
 type respWriter struct {
+	// ctx is the request's context: once it is cancelled (Attention, connection gone)
+	// every method returns its error, so that an engine stops at its next write.
+	ctx     context.Context
 	c       *conn
 	pw      *packetWriter
 	rpc     bool
@@ -130,6 +134,9 @@ func (w *respWriter) fail(op string, err error) error {
 func (w *respWriter) emit(op string, tok []byte) error {
 	if w.err != nil {
 		return w.err
+	}
+	if w.ctx != nil && w.ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", op, w.ctx.Err())
 	}
 	if w.held != nil {
 		h := w.held
@@ -293,6 +300,7 @@ func (w *respWriter) finish(attn bool) error {
 	if w.err != nil {
 		return w.err
 	}
+	w.ctx = nil // the request is over; its end is always written
 	var last []byte
 	switch {
 	case attn:
