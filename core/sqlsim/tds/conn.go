@@ -64,6 +64,9 @@ func (c *conn) run() {
 		if c.ctx.Err() == nil && !errors.Is(err, io.EOF) {
 			c.logf("login: %v", err)
 		}
+		if c.sess != nil { // the login reply could not be written
+			c.sess.Close()
+		}
 		return
 	}
 	defer c.sess.Close()
