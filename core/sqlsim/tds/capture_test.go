@@ -285,3 +285,60 @@ func TestRawProtocolEdges(t *testing.T) {
 		t.Errorf("connection alive after an unknown packet type: % X", b)
 	}
 }
+
+// versionedEngine reports SQL Server 2016 SP2 (13.0.5026).
+type versionedEngine struct{ captureEngine }
+
+func (versionedEngine) ProductVersion() (major, minor uint8, build uint16) { return 13, 0, 5026 }
+
+// TestServeAndVersion runs Serve on a caller's listener and checks that the optional
+// VersionedEngine sets the version in PRELOGIN and LOGINACK.
+func TestServeAndVersion(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(versionedEngine{}, Options{Logf: t.Logf})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+
+	steps := readCapture(t, "testdata/tds-capture.txt")
+	nc, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := nc.Write(steps[0].data); err != nil {
+		t.Fatal(err)
+	}
+	pre, err := readRawMessage(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := unhex(t, "0D 00 13 A2 00 00"); !bytes.Contains(pre, want) {
+		t.Errorf("PRELOGIN reply % X lacks version % X", pre, want)
+	}
+	if _, err := nc.Write(steps[2].data); err != nil {
+		t.Fatal(err)
+	}
+	ack, err := readRawMessage(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := append(loginAck([4]byte{13, 0, 0x13, 0xA2}), tokEnvChange); !bytes.Contains(ack, want) {
+		t.Errorf("login reply % X lacks LOGINACK % X", ack, want)
+	}
+	if srv.Addr().String() != l.Addr().String() {
+		t.Errorf("Addr %v, want %v", srv.Addr(), l.Addr())
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve returned %v after Close, want nil", err)
+	}
+	if err := srv.Serve(l); err != nil {
+		t.Errorf("Serve after Close = %v, want nil", err)
+	}
+}
