@@ -236,7 +236,7 @@ Describe 'Running the binary' -Skip:$onWindows {
             '{"type":"step","ts":"t","step":"remove-log-shipping","status":"running","name":"Remove log shipping"}',
             '{"type":"statement","ts":"t","step":"remove-log-shipping","target":"backup","text":"EXEC sp_delete_log_shipping_secondary_database @p1"}'
         )
-        $output = @(Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Credential $credential -Confirm:$false -Verbose 4>&1)
+        $output = @(Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Credential $credential -Confirm:$false -Verbose -WarningAction SilentlyContinue 4>&1)
         $reports = @($output | Where-Object { $_.PSObject.TypeNames -contains 'PCFailover.Report' })
         $verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message })
         $reports | Should -HaveCount 1
@@ -311,7 +311,7 @@ Describe 'Running the binary' -Skip:$onWindows {
             [pscustomobject]@{ PoolFqdn = 'one.contoso.com'; BackupSqlInstance = 'sqlb1' },
             [pscustomobject]@{ PoolFqdn = 'two.contoso.com'; BackupSqlInstance = 'sqlb2\PC' }
         )
-        $reports = @($rows | Invoke-PCFailover -Confirm:$false)
+        $reports = @($rows | Invoke-PCFailover -Confirm:$false -WarningAction SilentlyContinue)
         $reports | Should -HaveCount 2
         $first = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-0.json') -Raw | ConvertFrom-Json
         $second = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-1.json') -Raw | ConvertFrom-Json
@@ -341,5 +341,20 @@ Describe 'Running the binary' -Skip:$onWindows {
         $plans | Should -HaveCount 1
         $plans[0].PSObject.TypeNames | Should -Contain 'PCFailover.Report'
         $warnings[0].Message | Should -Match 'would be blocked'
+    }
+}
+
+Describe 'Invalid requests through the real binary' {
+    It 'writes one PCFailover.InvalidRequest error per problem the binary finds, and no report' {
+        # The module's own shape check passes (poolFqdn is a string); the binary's semantic
+        # validation refuses a pool name that is not an FQDN, before any connection.
+        $err = $null
+        $output = @(Invoke-PCFailover -PoolFqdn 'not-an-fqdn' -BackupSqlInstance '127.0.0.1,1' -RunDirectory (Join-Path $TestDrive 'run') -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue)
+        $output | Should -HaveCount 0
+        $err.Count | Should -BeGreaterThan 0
+        $err[0].FullyQualifiedErrorId | Should -Be 'PCFailover.InvalidRequest,Invoke-PCFailover'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @($err | ForEach-Object { $_.CategoryInfo.TargetName }) | Should -Contain 'poolFqdn'
+        @($err | Where-Object { $_.CategoryInfo.TargetName -eq 'poolFqdn' })[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 }
