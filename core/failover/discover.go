@@ -96,9 +96,10 @@ type LastRestore struct {
 
 // fileInfo is one file in the share or copy folder.
 type fileInfo struct {
-	Name string
-	Path string
-	Size int64
+	Name    string
+	Path    string
+	Size    int64
+	ModTime time.Time
 }
 
 // Session is a user session on the database.
@@ -388,7 +389,7 @@ func listFolder(dir string) (map[string]fileInfo, error) {
 		if err != nil {
 			continue
 		}
-		m[e.Name()] = fileInfo{Name: e.Name(), Path: filepath.Join(dir, e.Name()), Size: fi.Size()}
+		m[e.Name()] = fileInfo{Name: e.Name(), Path: filepath.Join(dir, e.Name()), Size: fi.Size(), ModTime: fi.ModTime()}
 	}
 	return m, nil
 }
@@ -499,8 +500,23 @@ func (d *Discovery) scanFolders(database string) []fileInfo {
 	if d.Snapshot != nil {
 		anchor = d.Snapshot.LastRestoredFile
 	}
+	cands := logchain.Candidates(names, database, anchor)
+	// A file written after the anchor (a tail-log backup, a file with an unusual name)
+	// is a candidate whatever its name.
+	if len(cands) > 0 && len(cands) < len(names) {
+		in := map[string]bool{}
+		for _, n := range cands {
+			in[n] = true
+		}
+		at := d.pick(cands[0]).ModTime
+		for _, n := range names {
+			if !in[n] && logchain.IsCandidate(n, database) && d.pick(n).ModTime.After(at) {
+				cands = append(cands, n)
+			}
+		}
+	}
 	var files []fileInfo
-	for _, n := range logchain.Candidates(names, database, anchor) {
+	for _, n := range cands {
 		if f, ok := d.CopyFiles[n]; ok {
 			files = append(files, f)
 		} else {
@@ -508,4 +524,12 @@ func (d *Discovery) scanFolders(database string) []fileInfo {
 		}
 	}
 	return files
+}
+
+// pick returns a file by name, preferring the copy folder.
+func (d *Discovery) pick(name string) fileInfo {
+	if f, ok := d.CopyFiles[name]; ok {
+		return f
+	}
+	return d.ShareFiles[name]
 }

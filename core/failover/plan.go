@@ -294,6 +294,12 @@ func (e *engine) planStep(id string, d *Discovery) {
 			set(report.StatusAlreadyDone, "the database is "+d.DB.State)
 			return
 		}
+		if len(chain.Apply) > 0 {
+			// A STANDBY database's readers block RESTORE LOG (3101): they are ended first.
+			for _, ss := range d.Sessions {
+				e.planRecord(s, "backup", killSQL(ss.SPID), nil)
+			}
+		}
 		for _, a := range chain.Apply {
 			p := a.Path
 			if _, ok := d.CopyFiles[a.Name]; !ok {
@@ -311,10 +317,12 @@ func (e *engine) planStep(id string, d *Discovery) {
 			set(report.StatusAlreadyDone, "the database is "+d.DB.State)
 			return
 		}
-		for _, ss := range d.Sessions {
-			e.planRecord(s, "backup", killSQL(ss.SPID), nil)
+		if len(chain.Apply) == 0 {
+			for _, ss := range d.Sessions {
+				e.planRecord(s, "backup", killSQL(ss.SPID), nil)
+			}
 		}
-		if len(d.Sessions) == 0 {
+		if len(d.Sessions) == 0 || len(chain.Apply) > 0 {
 			set(report.StatusPlanned, "no user session now; checked again right before recovery")
 		} else {
 			set(report.StatusPlanned, fmt.Sprintf("%d user sessions on %s", len(d.Sessions), db))
