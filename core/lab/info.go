@@ -101,8 +101,10 @@ type Facts struct {
 	// PrimaryTransactions is the number of transactions committed on the primary (the last
 	// transaction id), including the tail not in any log backup.
 	PrimaryTransactions int64 `json:"primaryTransactions"`
-	// ChainTransactions is the last transaction id reachable by restoring every available
-	// log backup in order up to the first missing or damaged one.
+	// ChainTransactions is the last transaction id the backup database reaches when every
+	// unrestored log backup is applied in order (copied ones from the copy folder, the
+	// others from the share) up to the first one that is missing, damaged or truncated:
+	// with no such log, everything the primary backed up.
 	ChainTransactions int64 `json:"chainTransactions"`
 	// RestoredTransactions is the last transaction id restored on the backup instance.
 	RestoredTransactions int64 `json:"restoredTransactions"`
@@ -121,9 +123,11 @@ type LogFact struct {
 	LastLSN  string `json:"lastLsn"`
 	// LastTransaction is the last transaction id the backup carries.
 	LastTransaction int64 `json:"lastTransaction"`
-	// InShare, Copied, Restored describe its state; Missing, Damaged, Truncated, Partial
-	// mirror the scenario.
+	// InShare and InCopy say whether the file is in the share and in the copy folder;
+	// Copied and Restored whether the copy and restore jobs processed it; Missing,
+	// Damaged, Truncated and Partial mirror the scenario.
 	InShare   bool `json:"inShare"`
+	InCopy    bool `json:"inCopy"`
 	Copied    bool `json:"copied"`
 	Restored  bool `json:"restored"`
 	Missing   bool `json:"missing,omitempty"`

@@ -50,7 +50,7 @@ func (o Options) scenario() (Scenario, error) {
 	if err := s.Validate(); err != nil {
 		return Scenario{}, err
 	}
-	s = s.withDefaults()
+	s = s.WithDefaults()
 	if o.TLS {
 		s.TLS = true
 	}
@@ -74,7 +74,7 @@ func Start(ctx context.Context, opts Options) (*Lab, error) {
 	return start(ctx, opts, 0)
 }
 
-func start(ctx context.Context, opts Options, pid int) (l *Lab, err error) {
+func start(ctx context.Context, opts Options, pid int) (_ *Lab, err error) {
 	s, err := opts.scenario()
 	if err != nil {
 		return nil, err
@@ -90,11 +90,10 @@ func start(ctx context.Context, opts Options, pid int) (l *Lab, err error) {
 	if err != nil {
 		return nil, err
 	}
-	l = &Lab{lock: lock}
+	l := &Lab{lock: lock}
 	defer func() {
 		if err != nil {
 			l.Close()
-			l = nil
 		}
 	}()
 	if err := cleanDir(dir); err != nil {
@@ -186,14 +185,6 @@ var serverNames = map[string]string{
 	RolePrimary:      `SQLPCPRI\PCHAT`,
 	RoleBackup:       `SQLPCBAK\PCHAT`,
 	RoleBackupMirror: `SQLPCBAKMIR\PCHAT`,
-}
-
-// sqlFQDNs are the SQL Server hosts as the Lync topology names them.
-var sqlFQDNs = map[string]string{
-	RolePrimary:      `sqlpcpri.contoso.com\pchat`,
-	"primaryMirror":  `sqlpcprimir.contoso.com\pchat`,
-	RoleBackup:       `sqlpcbak.contoso.com\pchat`,
-	RoleBackupMirror: `sqlpcbakmir.contoso.com\pchat`,
 }
 
 // layout holds the lab's directories (absolute).

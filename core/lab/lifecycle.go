@@ -104,12 +104,14 @@ func Up(ctx context.Context, opts UpOptions) (Info, error) {
 	if opts.TLS {
 		args = append(args, "--tls")
 	}
-	if opts.LyncModule != "" {
-		m, err := filepath.Abs(opts.LyncModule)
-		if err != nil {
-			return Info{}, fmt.Errorf("lab up: %w", err)
-		}
-		args = append(args, "--lync-module", m)
+	// Find LyncSim from here: the server runs in DIR, where the search from the working
+	// directory would not find the project's module.
+	module, err := findLyncModule(opts.LyncModule)
+	if err != nil {
+		return Info{}, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if module != "" {
+		args = append(args, "--lync-module", module)
 	}
 	for _, name := range []string{InfoFile, stopFile} {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -320,7 +322,7 @@ func Down(ctx context.Context, dir string, timeout time.Duration) (bool, error) 
 		if err != nil {
 			return true, fmt.Errorf("lab down: %w", err)
 		}
-		if !running && !processAlive(pid) {
+		if !running && !ProcessAlive(pid) {
 			os.Remove(filepath.Join(abs, stopFile))
 			return true, nil
 		}

@@ -3,8 +3,10 @@
 package lab
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"strconv"
 	"syscall"
 )
 
@@ -12,14 +14,30 @@ import (
 // terminal, and no terminal signal reaches it.
 func detached() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
 
-// processAlive reports whether pid names a live process (zombies count as alive until
-// their parent reaps them).
-func processAlive(pid int) bool {
+// ProcessAlive reports whether pid names a live process. A zombie (exited, not yet
+// reaped: `lab serve` is reparented to whatever PID 1 is, and in a container that may
+// never reap) counts as exited.
+func ProcessAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	return !zombie(pid)
+}
+
+// zombie reads the process state from /proc (Linux); elsewhere it reports false.
+func zombie(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may contain spaces and parentheses; the state follows
+	// the last ')'.
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && i+2 < len(data) && data[i+2] == 'Z'
 }
 
 // askToStop sends SIGTERM; `lab serve` closes the lab and exits. The stop file is the

@@ -21,8 +21,8 @@ func detached() *syscall.SysProcAttr {
 // process.
 const stillActive = 259
 
-// processAlive reports whether pid names a running process.
-func processAlive(pid int) bool {
+// ProcessAlive reports whether pid names a running process.
+func ProcessAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}

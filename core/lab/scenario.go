@@ -241,8 +241,8 @@ const (
 	maxPayload                = 256 << 20
 )
 
-// withDefaults returns the scenario with every empty field set to its default.
-func (s Scenario) withDefaults() Scenario {
+// WithDefaults returns the scenario with every empty field set to its default.
+func (s Scenario) WithDefaults() Scenario {
 	if s.Database == "" {
 		s.Database = DefaultDatabase
 	}
@@ -328,7 +328,7 @@ var (
 // Validate checks the scenario (after defaults) and returns a *ScenarioError naming every
 // bad field, or nil.
 func (s Scenario) Validate() error {
-	d := s.withDefaults()
+	d := s.WithDefaults()
 	var errs []FieldError
 	add := func(field, format string, args ...any) {
 		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})

@@ -1,0 +1,299 @@
+// Package labtest checks that a running lab holds what its scenario describes, through
+// go-mssqldb over TCP and on disk. The lab's own tests use it for in-process labs and for
+// labs started by `pcfailover lab up`; other packages may use it to assert a lab's
+// starting state.
+package labtest
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"pcfailover/core/lab"
+)
+
+// Open connects to a lab instance over TCP with go-mssqldb (closed at the end of the
+// test).
+func Open(t testing.TB, inst lab.InstanceInfo, database string) *sql.DB {
+	t.Helper()
+	c, err := mssql.NewConnector(inst.DSN(database))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Files lists the names in dir that have the extension (case-insensitive).
+func Files(t testing.TB, dir, ext string) map[string]bool {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]bool{}
+	for _, e := range entries {
+		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ext) {
+			m[e.Name()] = true
+		}
+	}
+	return m
+}
+
+// Check verifies a running lab against its scenario, read-only: lab.json and the ready
+// request, the files in the share and the copy folder, the backup database's state, the
+// msdb log-shipping rows and jobs, the application sessions, the primary's availability
+// and the backup mirror.
+func Check(t testing.TB, info lab.Info, s lab.Scenario) {
+	t.Helper()
+	s = s.WithDefaults()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// lab.json
+	if info.Database != s.Database || info.Scenario != s.Name || info.Pool != s.Lync.Pool || info.TLS != s.TLS {
+		t.Errorf("lab.json database/scenario/pool/tls = %s/%s/%s/%v, want %s/%s/%s/%v",
+			info.Database, info.Scenario, info.Pool, info.TLS, s.Database, s.Name, s.Lync.Pool, s.TLS)
+	}
+	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State} {
+		if !filepath.IsAbs(p) {
+			t.Errorf("lab.json path %q is not absolute", p)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("lab.json path: %v", err)
+		}
+	}
+	if info.Env["LYNCSIM_STATE"] != info.Lync.State {
+		t.Errorf("env LYNCSIM_STATE = %q, want %q", info.Env["LYNCSIM_STATE"], info.Lync.State)
+	}
+	for _, role := range []string{lab.RolePrimary, lab.RoleBackup, lab.RoleBackupMirror} {
+		ii, ok := info.Instances[role]
+		if !ok {
+			t.Fatalf("lab.json has no %s instance", role)
+		}
+		if !strings.HasPrefix(ii.Address, "127.0.0.1:") || ii.User == "" || ii.Password == "" || info.Env[ii.PasswordEnv] != ii.Password {
+			t.Errorf("%s: address %q user %q, env %s set=%v", role, ii.Address, ii.User, ii.PasswordEnv, info.Env[ii.PasswordEnv] != "")
+		}
+		if (ii.Certificate != "") != s.TLS {
+			t.Errorf("%s certificate %q with tls=%v", role, ii.Certificate, s.TLS)
+		}
+		wantUp := role != lab.RolePrimary || s.PrimaryUp
+		if ii.Up != wantUp {
+			t.Errorf("%s up = %v, want %v", role, ii.Up, wantUp)
+		}
+	}
+	checkRequest(t, info, s)
+
+	// Files: the share holds every log backup but the missing ones; the copy folder
+	// every copied one but the missing ones.
+	logs := info.Facts.Logs
+	if len(logs) != s.Logs.Count {
+		t.Fatalf("facts list %d log backups, want %d", len(logs), s.Logs.Count)
+	}
+	share, cp := Files(t, info.Share, ".trn"), Files(t, info.CopyDestination, ".trn")
+	wantShare, wantCopy := 0, 0
+	for _, lf := range logs {
+		if !strings.HasPrefix(lf.Name, s.Database+"_") || len(lf.Name) != len(s.Database)+len("_20060102150405.trn") {
+			t.Errorf("log backup %d is named %q, want %s_YYYYMMDDHHMMSS.trn", lf.Number, lf.Name, s.Database)
+		}
+		if !lf.Missing {
+			wantShare++
+			if !share[lf.Name] {
+				t.Errorf("log backup %d (%s) is not in the share", lf.Number, lf.Name)
+			}
+		} else if share[lf.Name] || cp[lf.Name] {
+			t.Errorf("missing log backup %d (%s) is still on disk", lf.Number, lf.Name)
+		}
+		if lf.Copied && !lf.Missing {
+			wantCopy++
+			if !cp[lf.Name] {
+				t.Errorf("copied log backup %d (%s) is not in the copy folder", lf.Number, lf.Name)
+			}
+		}
+		if !lf.Copied && cp[lf.Name] {
+			t.Errorf("uncopied log backup %d (%s) is in the copy folder", lf.Number, lf.Name)
+		}
+	}
+	if len(share) != wantShare || len(cp) != wantCopy {
+		t.Errorf("share holds %d .trn (want %d), copy folder %d (want %d)", len(share), wantShare, len(cp), wantCopy)
+	}
+	for i := 1; i < len(logs); i++ {
+		if logs[i].FirstLSN != logs[i-1].LastLSN {
+			t.Errorf("log backup %d starts at %s, log backup %d ends at %s: not a chain", i+1, logs[i].FirstLSN, i, logs[i-1].LastLSN)
+		}
+		if logs[i].Name <= logs[i-1].Name {
+			t.Errorf("file names are not in time order: %s then %s", logs[i-1].Name, logs[i].Name)
+		}
+	}
+
+	// The backup instance, over TCP.
+	bk := Open(t, info.Instances[lab.RoleBackup], "master")
+	var state string
+	var standby bool
+	if err := bk.QueryRowContext(ctx, "SELECT state_desc, is_in_standby FROM sys.databases WHERE name = @p1", s.Database).Scan(&state, &standby); err != nil {
+		t.Fatalf("backup: sys.databases: %v", err)
+	}
+	// A STANDBY database is ONLINE (read-only) with is_in_standby = 1; NORECOVERY leaves
+	// it RESTORING.
+	wantState := "RESTORING"
+	if s.RestoreMode == "standby" {
+		wantState = "ONLINE"
+	}
+	if state != wantState || standby != (s.RestoreMode == "standby") {
+		t.Errorf("backup %s is %s standby=%v, want %s standby=%v", s.Database, state, standby, wantState, s.RestoreMode == "standby")
+	}
+	var src, dst, primaryServer string
+	var lastCopied sql.NullString
+	if err := bk.QueryRowContext(ctx, "SELECT primary_server, backup_source_directory, backup_destination_directory, last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE primary_database = @p1",
+		s.Database).Scan(&primaryServer, &src, &dst, &lastCopied); err != nil {
+		t.Fatalf("backup: msdb.dbo.log_shipping_secondary: %v", err)
+	}
+	if src != info.Share || dst != info.CopyDestination || primaryServer != info.Instances[lab.RolePrimary].ServerName {
+		t.Errorf("log_shipping_secondary = %s, %s, %s; want %s, %s, %s", primaryServer, src, dst,
+			info.Instances[lab.RolePrimary].ServerName, info.Share, info.CopyDestination)
+	}
+	if s.Logs.Copied > 0 && !strings.HasSuffix(lastCopied.String, logs[s.Logs.Copied-1].Name) {
+		t.Errorf("last_copied_file = %q, want log backup %d (%s)", lastCopied.String, s.Logs.Copied, logs[s.Logs.Copied-1].Name)
+	}
+	var lastRestored sql.NullString
+	var restoreMode bool
+	if err := bk.QueryRowContext(ctx, "SELECT last_restored_file, restore_mode FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = @p1",
+		s.Database).Scan(&lastRestored, &restoreMode); err != nil {
+		t.Fatalf("backup: msdb.dbo.log_shipping_secondary_databases: %v", err)
+	}
+	if s.Logs.Restored > 0 && !strings.HasSuffix(lastRestored.String, logs[s.Logs.Restored-1].Name) {
+		t.Errorf("last_restored_file = %q, want log backup %d (%s)", lastRestored.String, s.Logs.Restored, logs[s.Logs.Restored-1].Name)
+	}
+	if restoreMode != (s.RestoreMode == "standby") {
+		t.Errorf("restore_mode = %v, want standby=%v", restoreMode, s.RestoreMode == "standby")
+	}
+	var jobs int
+	if err := bk.QueryRowContext(ctx, "SELECT COUNT(*) FROM msdb.dbo.sysjobs WHERE name IN (@p1, @p2)",
+		"LSCopy_"+primaryServer+"_"+s.Database, "LSRestore_"+primaryServer+"_"+s.Database).Scan(&jobs); err != nil {
+		t.Fatalf("backup: msdb.dbo.sysjobs: %v", err)
+	}
+	if jobs != 2 {
+		t.Errorf("backup has %d of the copy and restore jobs, want 2", jobs)
+	}
+	var restores int
+	if err := bk.QueryRowContext(ctx, "SELECT COUNT(*) FROM msdb.dbo.restorehistory WHERE destination_database_name = @p1 AND restore_type = 'L'",
+		s.Database).Scan(&restores); err != nil {
+		t.Fatalf("backup: msdb.dbo.restorehistory: %v", err)
+	}
+	if restores != s.Logs.Restored {
+		t.Errorf("restorehistory has %d log restores, want %d", restores, s.Logs.Restored)
+	}
+	var sessions int
+	if err := bk.QueryRowContext(ctx, "SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE database_id = DB_ID(@p1) AND is_user_process = 1",
+		s.Database).Scan(&sessions); err != nil {
+		t.Fatalf("backup: sys.dm_exec_sessions: %v", err)
+	}
+	if sessions != s.Sessions || len(info.Facts.Sessions) != s.Sessions {
+		t.Errorf("backup has %d sessions in %s (facts %v), want %d", sessions, s.Database, info.Facts.Sessions, s.Sessions)
+	}
+
+	// The primary answers only when the scenario keeps it up.
+	pri := Open(t, info.Instances[lab.RolePrimary], "master")
+	var priState string
+	err := pri.QueryRowContext(ctx, "SELECT state_desc FROM sys.databases WHERE name = @p1", s.Database).Scan(&priState)
+	switch {
+	case s.PrimaryUp && err != nil:
+		t.Errorf("primary is up but the query failed: %v", err)
+	case s.PrimaryUp && priState != "ONLINE":
+		t.Errorf("primary %s is %s, want ONLINE", s.Database, priState)
+	case !s.PrimaryUp && err == nil:
+		t.Errorf("primary is down but answered")
+	}
+	if s.PrimaryUp && s.Logs.Count > 0 {
+		var lastBackup sql.NullString
+		if err := pri.QueryRowContext(ctx, "SELECT last_backup_file FROM msdb.dbo.log_shipping_primary_databases WHERE primary_database = @p1",
+			s.Database).Scan(&lastBackup); err != nil {
+			t.Errorf("primary: msdb.dbo.log_shipping_primary_databases: %v", err)
+		} else if !strings.HasSuffix(lastBackup.String, logs[len(logs)-1].Name) {
+			t.Errorf("last_backup_file = %q, want %s", lastBackup.String, logs[len(logs)-1].Name)
+		}
+	}
+
+	// The backup mirror is an empty instance, ready for Install-CsMirrorDatabase.
+	mir := Open(t, info.Instances[lab.RoleBackupMirror], "master")
+	var n int
+	if err := mir.QueryRowContext(ctx, "SELECT COUNT(*) FROM sys.databases WHERE name = @p1", s.Database).Scan(&n); err != nil || n != 0 {
+		t.Errorf("backup mirror: %d %s databases, err %v; want none", n, s.Database, err)
+	}
+
+	// Transactions: the backup holds what was restored, the chain what can be restored.
+	f := info.Facts
+	if f.RestoredTransactions > f.ChainTransactions || f.ChainTransactions > f.PrimaryTransactions {
+		t.Errorf("transactions restored %d, chain %d, primary %d: want restored <= chain <= primary",
+			f.RestoredTransactions, f.ChainTransactions, f.PrimaryTransactions)
+	}
+}
+
+// checkRequest verifies the ready request (cli/CONTRACT.md).
+func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
+	t.Helper()
+	data, err := os.ReadFile(info.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ii := range info.Instances {
+		if strings.Contains(string(data), ii.Password) {
+			t.Fatal("the ready request contains a password")
+		}
+	}
+	type inst struct {
+		Server, Auth, User, PasswordEnv, Encrypt, Certificate string
+		Port                                                  int
+	}
+	var req struct {
+		SchemaVersion                              int
+		PoolFqdn, Database, RunDirectory           string
+		BackupSqlInstance, BackupMirrorSqlInstance inst
+		PrimarySqlInstance                         *inst
+		Lync                                       struct {
+			Module           string
+			ActiveServers    []string
+			DataCenters      map[string]string
+			BackupDataCenter string
+		}
+	}
+	if err := json.Unmarshal(data, &req); err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	bk := info.Instances[lab.RoleBackup]
+	if req.SchemaVersion != 1 || req.PoolFqdn != info.Pool || req.Database != info.Database || req.RunDirectory != info.RunDirectory {
+		t.Errorf("request = %+v", req)
+	}
+	if req.BackupSqlInstance.Server != "127.0.0.1" || req.BackupSqlInstance.Port != bk.Port || req.BackupSqlInstance.Auth != "sql" ||
+		req.BackupSqlInstance.User != bk.User || info.Env[req.BackupSqlInstance.PasswordEnv] != bk.Password {
+		t.Errorf("request backupSqlInstance = %+v", req.BackupSqlInstance)
+	}
+	wantEncrypt := "disable"
+	if s.TLS {
+		wantEncrypt = "true"
+	}
+	if req.BackupSqlInstance.Encrypt != wantEncrypt || req.BackupSqlInstance.Certificate != bk.Certificate {
+		t.Errorf("request encrypt %q certificate %q, want %q %q", req.BackupSqlInstance.Encrypt, req.BackupSqlInstance.Certificate, wantEncrypt, bk.Certificate)
+	}
+	if (req.PrimarySqlInstance != nil) != s.PrimaryUp {
+		t.Errorf("request primarySqlInstance = %+v with primaryUp=%v", req.PrimarySqlInstance, s.PrimaryUp)
+	}
+	if req.BackupMirrorSqlInstance.Port != info.Instances[lab.RoleBackupMirror].Port {
+		t.Errorf("request backupMirrorSqlInstance = %+v", req.BackupMirrorSqlInstance)
+	}
+	if req.Lync.BackupDataCenter != s.Lync.BackupDataCenter || len(req.Lync.ActiveServers) != len(s.Lync.DataCenters[s.Lync.BackupDataCenter]) {
+		t.Errorf("request lync = %+v", req.Lync)
+	}
+	for _, srv := range req.Lync.ActiveServers {
+		if req.Lync.DataCenters[srv] != s.Lync.BackupDataCenter {
+			t.Errorf("active server %s is in %q, want the backup data center", srv, req.Lync.DataCenters[srv])
+		}
+	}
+}
