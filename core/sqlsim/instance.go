@@ -506,3 +506,17 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// ProductVersion implements tds.VersionedEngine from Config.ProductVersion.
+func (in *Instance) ProductVersion() (major, minor uint8, build uint16) {
+	var a, b, c int
+	fmt.Sscanf(in.cfg.ProductVersion, "%d.%d.%d", &a, &b, &c)
+	return uint8(a), uint8(b), uint16(c)
+}
+
+var (
+	_ tds.Engine             = (*Instance)(nil)
+	_ tds.VersionedEngine    = (*Instance)(nil)
+	_ tds.Session            = (*session)(nil)
+	_ tds.TransactionSession = (*session)(nil)
+)

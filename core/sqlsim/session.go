@@ -412,3 +412,16 @@ func splitDecl(decl string) []string {
 	}
 	return out
 }
+
+// InTransaction implements tds.TransactionSession: a transaction opened by the
+// transaction manager (db.BeginTx) counts like BEGIN TRAN (RESTORE then fails with 3021).
+func (s *session) InTransaction(open bool) {
+	s.in.mu.Lock()
+	defer s.in.mu.Unlock()
+	if open {
+		s.tranCount++
+		return
+	}
+	s.tranCount = 0
+	s.in.releaseTranAppLocksLocked(s.spid)
+}
