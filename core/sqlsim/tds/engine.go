@@ -134,9 +134,9 @@ func (m *Message) Error() string { return m.Text }
 // TypeNVarChar string, []byte or fmt.Stringer (at most Size characters, or any length
 // for Size 0 = max); TypeVarBinary []byte or string; TypeNumeric a Go integer or *big.Int
 // (whole value), a decimal string ("2147483647000000000100001", "-12.50") or Decimal,
-// rescaled to the column's Scale (extra decimal places are an error); TypeDateTime and
-// TypeDateTime2 time.Time (its wall clock is sent; go-mssqldb reads it back in the DSN's
-// location, UTC by default); TypeUniqueIdentifier [16]byte or 16-byte []byte in SQL
+// rescaled to the column's Scale (extra decimal places rounded half away from zero); TypeDateTime and
+// TypeDateTime2 time.Time (its wall clock is sent, rounded to 1/300 s or to the Scale;
+// go-mssqldb reads it back in the DSN's location, UTC by default); TypeUniqueIdentifier [16]byte or 16-byte []byte in SQL
 // Server byte order, or a canonical string. nil is NULL (only in Nullable columns).
 type ResultWriter interface {
 	// Columns starts a result set (COLMETADATA).

@@ -281,6 +281,12 @@ func appendValue(b []byte, c Column, v any) ([]byte, error) {
 		if !ok {
 			return b, fmt.Errorf("cannot send %T as datetime2", v)
 		}
+		// Round to the column's scale like SQL Server (a carry may reach the date).
+		unit := time.Duration(1)
+		for i := c.Scale; i < 9; i++ {
+			unit *= 10
+		}
+		t = t.Round(unit)
 		tl := timeLen(c.Scale)
 		e = e.u8(byte(tl + 3))
 		e = appendTime(e, t, c.Scale)
@@ -343,7 +349,8 @@ func toInt64(v any) (int64, error) {
 
 // numericValue converts v to the unscaled magnitude at the column's scale.
 // int64 (and other integers) and *big.Int are whole values; strings are decimal literals
-// ("2147483647000000000100001", "-12.5"); Decimal is rescaled.
+// ("2147483647000000000100001", "-12.5"); Decimal is rescaled. Extra decimal places are
+// rounded half away from zero; too many digits for the precision is an error.
 func numericValue(v any, prec, scale uint8) (*big.Int, bool, error) {
 	var unscaled *big.Int
 	var fromScale int
@@ -383,9 +390,15 @@ func numericValue(v any, prec, scale uint8) (*big.Int, bool, error) {
 	case d > 0:
 		unscaled.Mul(unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil))
 	case d < 0:
-		q, r := new(big.Int).QuoRem(unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-d)), nil), new(big.Int))
-		if r.Sign() != 0 {
-			return nil, false, fmt.Errorf("value has more than %d decimal places", scale)
+		// Round half away from zero, as SQL Server does converting to a smaller scale.
+		div := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-d)), nil)
+		q, r := new(big.Int).QuoRem(unscaled, div, new(big.Int))
+		if r.Abs(r).Lsh(r, 1).Cmp(div) >= 0 {
+			if unscaled.Sign() < 0 {
+				q.Sub(q, big.NewInt(1))
+			} else {
+				q.Add(q, big.NewInt(1))
+			}
 		}
 		unscaled = q
 	}
