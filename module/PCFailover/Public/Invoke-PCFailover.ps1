@@ -284,15 +284,16 @@ function Invoke-PCFailover {
     }
 
     process {
-        $bound = @{}
-        foreach ($key in $PSBoundParameters.Keys) { $bound[$key] = $PSBoundParameters[$key] }
-        if ($Force) { $bound['AllowCrossDataCenter'] = [System.Management.Automation.SwitchParameter]$true }
-        $resolved = Resolve-PCRequest -ParameterSetName $PSCmdlet.ParameterSetName -BoundParameter $bound
+        $resolved = Resolve-PCRequest -ParameterSetName $PSCmdlet.ParameterSetName -BoundParameter $PSBoundParameters
         if ($null -ne $resolved.ErrorRecord) {
             $PSCmdlet.WriteError($resolved.ErrorRecord)
             return
         }
         $requestData = $resolved.Request
+        if ($Force -and $requestData.Contains('lync') -and $null -ne $requestData['lync']) {
+            # The one safety check -Force overrides: it cannot lose data (never -AcceptDataLoss).
+            $requestData['lync']['allowCrossDataCenter'] = $true
+        }
         $pool = [string]$requestData['poolFqdn']
         $credentialToUse = $null
         if ($PSBoundParameters.ContainsKey('Credential') -and $Credential -ne [System.Management.Automation.PSCredential]::Empty) {

@@ -358,3 +358,29 @@ Describe 'Invalid requests through the real binary' {
         @($err | Where-Object { $_.CategoryInfo.TargetName -eq 'poolFqdn' })[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe '-Force' -Skip:$onWindows {
+    BeforeAll {
+        $script:savedBinary = $env:PCFAILOVER_BINARY
+        $script:fakeDir = Join-Path $TestDrive 'fake-force'
+        $env:PCFAILOVER_BINARY = New-FakeCore -Directory $fakeDir
+        Set-FakeRun -Directory $fakeDir -Command 'failover' -Report $succeededReport -ExitCode 0
+    }
+    AfterAll {
+        $env:PCFAILOVER_BINARY = $savedBinary
+    }
+
+    It 'runs without a prompt and allows cross-data-center servers, but never accepts data loss' {
+        $null = Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -ActiveServer 'pc1.contoso.com' -Force -WarningAction SilentlyContinue
+        $envelope = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-0.json') -Raw | ConvertFrom-Json
+        $envelope.request.lync.allowCrossDataCenter | Should -BeTrue
+        $envelope.request.PSObject.Properties['options'] | Should -BeNullOrEmpty
+        @(Get-ChildItem -LiteralPath $fakeDir -Filter 'argv-plan-*') | Should -HaveCount 0 -Because 'nothing asks, so no plan is needed first'
+    }
+
+    It 'adds no Lync section to a request that has none' {
+        $null = Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Force -WarningAction SilentlyContinue
+        $envelope = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-1.json') -Raw | ConvertFrom-Json
+        $envelope.request.PSObject.Properties['lync'] | Should -BeNullOrEmpty
+    }
+}
