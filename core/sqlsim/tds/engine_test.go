@@ -242,6 +242,12 @@ func (s *testSession) Batch(ctx context.Context, text string, w ResultWriter) er
 			}
 		}
 		return w.StatementDone(int64(n), false)
+	case strings.HasPrefix(q, "UPDATE "):
+		n, err := strconv.Atoi(q[len("UPDATE "):])
+		if err != nil {
+			return err
+		}
+		return w.StatementDone(int64(n), false)
 	case q == "SELECT TWO":
 		for i := 1; i <= 2; i++ {
 			if err := w.Columns([]Column{{Name: "set", Type: TypeInt}}); err != nil {

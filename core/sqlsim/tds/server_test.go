@@ -248,6 +248,32 @@ func TestMultipleResultSets(t *testing.T) {
 	}
 }
 
+func TestRowsAffected(t *testing.T) {
+	eng := newTestEngine()
+	srv := startServer(t, eng, Options{})
+	db := openDB(t, srv, nil)
+	ctx := testCtx(t)
+	tests := []struct {
+		name string
+		args []any
+		want int64
+	}{
+		{"batch", nil, 3},
+		{"sp_executesql", []any{sql.Named("x", 1)}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := db.ExecContext(ctx, "UPDATE 3", tc.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n != tc.want {
+				t.Errorf("RowsAffected = %d, %v; want %d", n, err, tc.want)
+			}
+		})
+	}
+}
+
 func mustGUID(t *testing.T, s string) mssql.UniqueIdentifier {
 	var u mssql.UniqueIdentifier
 	if err := u.Scan(s); err != nil {
