@@ -53,7 +53,8 @@ function New-LyncSimFaultError {
     param([Parameter(Mandatory = $true)]$Fault, [string]$Cmdlet)
     $message = [string](Get-LyncSimValue $Fault 'message' '')
     if ([string]::IsNullOrEmpty($message)) { $message = ('{0} failed (fault injected by LyncSim).' -f $Cmdlet) }
-    $errorId = [string](Get-LyncSimValue $Fault 'errorId' 'LyncSimInjectedFault')
+    $errorId = [string](Get-LyncSimValue $Fault 'errorId' '')
+    if ([string]::IsNullOrEmpty($errorId)) { $errorId = 'LyncSimInjectedFault' }
     $category = [string](Get-LyncSimValue $Fault 'category' 'NotSpecified')
     if (-not [enum]::IsDefined([System.Management.Automation.ErrorCategory], $category)) { $category = 'NotSpecified' }
     return New-LyncSimErrorRecord -Message $message -ErrorId $errorId -Category $category -Target $Cmdlet

@@ -120,17 +120,27 @@ function Write-LyncSimStateFile {
         $stream.Write($bytes, 0, $bytes.Length)
         $stream.Flush($true)
     } finally { $stream.Dispose() }
-    try {
-        if ([System.IO.File]::Exists($Path)) {
-            # File.Replace is an atomic rename on NTFS and on Unix; [NullString] passes a real null
-            # for "no backup file" (PowerShell would otherwise pass an empty string).
-            [System.IO.File]::Replace($temp, $Path, [NullString]::Value)
-        } else {
-            [System.IO.File]::Move($temp, $Path)
+    $attempt = 0
+    while ($true) {
+        $attempt++
+        try {
+            if ([System.IO.File]::Exists($Path)) {
+                # File.Replace is an atomic rename on NTFS and on Unix; [NullString] passes a real
+                # null for "no backup file" (PowerShell would otherwise pass an empty string).
+                [System.IO.File]::Replace($temp, $Path, [NullString]::Value)
+            } else {
+                [System.IO.File]::Move($temp, $Path)
+            }
+            return
+        } catch {
+            # On Windows a reader that opened the file without FILE_SHARE_DELETE blocks the
+            # rename for as long as it reads; retry for about two seconds.
+            if ($attempt -ge 100) {
+                Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue
+                throw
+            }
+            Start-Sleep -Milliseconds 20
         }
-    } catch {
-        Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue
-        throw
     }
 }
 
