@@ -20,9 +20,18 @@
 //	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Scenario: "disaster"})
 //	defer l.Close()                     // stops everything; no goroutine is left
 //	info := l.Info()                    // the lab.json contents
-//	bk := l.Instance(lab.RoleBackup)    // *sqlsim.Instance, for assertions
+//	bk := l.Instance(lab.RoleBackup)    // *sqlsim.Instance: Database, Statements, Snapshot, AddFault, SetDown
+//	srv := l.Server(lab.RoleBackup)     // *tds.Server: DropConnections
 //	info, err = lab.Load(dir)           // read DIR/lab.json written by another process
 //	lab.Scenarios()                     // built-in names and descriptions
+//	s, err := lab.BuiltinScenario("gap") // or lab.ReadScenarioFile(path): the Scenario model
+//
+// The process side, used by the CLI: Up (lab up), Serve (lab serve), ReadStatus (lab
+// status), Down (lab down), Running (is DIR's lock held) and ProcessAlive. Package
+// labtest (core/lab/labtest) checks a running lab against its scenario over TCP; other
+// packages may use it to assert a lab's starting state. Errors in the options or the
+// scenario match errors.Is(err, ErrUsage) (the CLI exits 2); a *ScenarioError lists every
+// bad field.
 //
 // Options.Scenario names a built-in scenario (default "disaster"); Options.ScenarioFile a
 // custom one; Options.TLS forces TLS on. Start holds an exclusive OS lock on
@@ -50,7 +59,7 @@
 //	DIR/copy/            the backup server's copy destination folder
 //	DIR/data/<role>/     database files and the STANDBY undo file of each instance
 //	DIR/backups/         the full backup the secondary was initialised from
-//	DIR/tls/             the lab's certificate (cert.pem) and key, when TLS
+//	DIR/tls/             the lab's certificate (sqlsim-cert.pem) and key, when TLS
 //	DIR/lync/state.json  the LyncSim state (LYNCSIM_STATE)
 //	DIR/run/             the request's runDirectory
 //
@@ -103,6 +112,14 @@
 //	lagging   restore job broken for two days: 204 log backups, all copied, 4 restored,
 //	          200 unapplied
 //	clean     all 12 log backups copied and restored: nothing left to copy or restore
+//
+// In every scenario the secondary was initialised from a full backup taken one interval
+// before the first log backup, the log backups are one interval apart, the last one is
+// one interval before the lab started, and 10 transactions were committed on the primary
+// after it (the tail only a tail-log backup saves). A STANDBY secondary is ONLINE and
+// read-only (is_in_standby = 1), as SQL Server reports it. The primary instance of a
+// "primary down" scenario still listens but refuses every login (sqlsim SetDown); it can
+// be brought back with l.Instance("primary").SetDown(false).
 //
 // Every scenario also gets a Persistent Chat pool (pchat.contoso.com) with pc1-pc4 in DC1
 // (active, with the primary database) and pc5-pc8 in DC2 (idle, with the backup
