@@ -412,8 +412,20 @@ func (s *session) execProcStmt(ctx context.Context, v *execStmt, sc *scope, o *o
 		return -1, nil, s.execSQLFromBatch(ctx, args, o)
 	}
 	res, serr, werr := s.callProc(ctx, v.proc, args, o)
-	if werr != nil || serr != nil {
-		return -1, serr, werr
+	if werr != nil {
+		return -1, nil, werr
+	}
+	if serr != nil {
+		if v.retVar != "" {
+			if _, ok := sc.vars[v.retVar]; ok {
+				st := res.status
+				if st == 0 {
+					st = 1
+				}
+				sc.vars[v.retVar] = int64(st)
+			}
+		}
+		return -1, serr, nil
 	}
 	for _, ov := range res.outputs {
 		for _, a := range args {

@@ -299,7 +299,10 @@ func (s *session) RPC(ctx context.Context, proc string, params []tds.Param, w td
 		if err := w.StatementDone(-1, true); err != nil {
 			return err
 		}
-		return w.ReturnStatus(1)
+		if res.status == 0 {
+			res.status = 1
+		}
+		return w.ReturnStatus(res.status)
 	}
 	for _, ov := range res.outputs {
 		if err := w.ReturnValue(ov.name, ov.col, ov.value); err != nil {
