@@ -369,7 +369,8 @@ func observeJob(ctx context.Context, db queryer, role, id string) (Job, error) {
 		return job, fmt.Errorf("read msdb.dbo.sysjobactivity for the %s job %s: %w", role, job.Name, err)
 	}
 	if len(run) > 0 {
-		job.Running = run[0]["start_execution_date"] != nil && run[0]["stop_execution_date"] == nil
+		r := run[0]
+		job.Running = r["stop_execution_date"] == nil && (r["start_execution_date"] != nil || r["run_requested_date"] != nil)
 	}
 	return job, nil
 }
@@ -402,7 +403,7 @@ func readHeaders(ctx context.Context, db *sql.DB, files []fileInfo, parallel int
 	g.SetLimit(parallel)
 	for i, f := range files {
 		g.Go(func() error {
-			reach(fmt.Sprintf("before:headeronly:%s", f.Name))
+			reach(fmt.Sprintf("before:headeronly:%d", i+1))
 			h, err := readHeader(gctx, db, f)
 			if err != nil {
 				return err

@@ -41,12 +41,12 @@ WHERE d.secondary_database = @p1`
 
 	qJob = `SELECT j.name, j.enabled FROM msdb.dbo.sysjobs AS j WHERE j.job_id = @p1`
 
-	// A job is running when its activity row of the newest SQL Server Agent session has
-	// started and not stopped.
-	qJobRunning = `SELECT TOP (1) ja.start_execution_date, ja.stop_execution_date
+	// A job is running (or about to) when its latest activity row, in the newest SQL
+	// Server Agent session, was requested or started and has not stopped.
+	qJobRunning = `SELECT TOP (1) ja.run_requested_date, ja.start_execution_date, ja.stop_execution_date
 FROM msdb.dbo.sysjobactivity AS ja
 WHERE ja.job_id = @p1
-ORDER BY ja.session_id DESC`
+ORDER BY ja.session_id DESC, ja.run_requested_date DESC`
 
 	qDisableJob = `EXEC msdb.dbo.sp_update_job @job_id = @p1, @enabled = 0`
 

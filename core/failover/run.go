@@ -404,6 +404,9 @@ func (e *engine) recoverDB(ctx context.Context, s *report.Step, d *Discovery) (s
 		}
 		if hasNumber(err, errInUse) && attempt < tries {
 			e.ev.Log("warn", "RESTORE WITH RECOVERY: database in use (3101); ending sessions again (attempt %d of %d)", attempt, tries)
+			if werr := backoff(ctx, attempt); werr != nil {
+				return "", werr
+			}
 			continue
 		}
 		return "", failed(report.CodeSQLError, fmt.Errorf("RESTORE DATABASE %s WITH RECOVERY: %w", e.req.Database, err))
@@ -573,6 +576,11 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 		for attempt := 1; ; attempt++ {
 			err = e.exec(ctx, sr, label, text, map[string]string{"@p1": it.path}, it.path)
 			if err != nil && hasNumber(err, errInUse) && attempt < e.req.Options.KillRetries {
+				e.ev.Log("warn", "RESTORE LOG %s: database in use (3101); ending sessions again (attempt %d of %d)", it.entry.Name, attempt, e.req.Options.KillRetries)
+				if werr := backoff(ctx, attempt); werr != nil {
+					finishCopy()
+					return werr
+				}
 				if _, kerr := e.killSessions(ctx, sr, d.DB.ID); kerr != nil {
 					finishCopy()
 					return kerr
@@ -672,4 +680,18 @@ func isDamaged(n int32) bool {
 		}
 	}
 	return false
+}
+
+// backoff waits before retry attempt+1 (200 ms, 400 ms, ... up to 2 s).
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt) * 200 * time.Millisecond
+	if d > 2*time.Second {
+		d = 2 * time.Second
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }

@@ -217,16 +217,29 @@ func Load(data []byte, extra Passwords, getenv func(string) string) (*Request, P
 		pw[k] = v
 	}
 	in.Request.ApplyDefaults(runtime.GOOS)
-	errs := ValidateRaw(in.Raw)
-	if len(errs) == 0 {
-		errs = in.Request.Validate(runtime.GOOS)
-	}
+	errs := mergeErrors(in.Request.Validate(runtime.GOOS), ValidateRaw(in.Raw))
 	resolved, perrs := in.Request.ResolvePasswords(pw, getenv)
 	errs = append(errs, perrs...)
 	if len(errs) > 0 {
 		return nil, nil, &ValidationError{Errors: dedupe(errs)}
 	}
 	return in.Request, resolved, nil
+}
+
+// mergeErrors keeps every semantic error (they carry the better fix) and the schema
+// errors about fields the semantic checks did not mention.
+func mergeErrors(semantic, schema []FieldError) []FieldError {
+	seen := map[string]bool{}
+	for _, e := range semantic {
+		seen[e.Field] = true
+	}
+	out := append([]FieldError(nil), semantic...)
+	for _, e := range schema {
+		if !seen[e.Field] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func dedupe(errs []FieldError) []FieldError {
