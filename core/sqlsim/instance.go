@@ -259,7 +259,13 @@ func (in *Instance) broadcastLocked() {
 	in.changed = make(chan struct{})
 }
 
+// agentLogin is the SQL Server Agent service's login, a sysadmin as SQL Server setup makes it.
+const agentLogin = `NT SERVICE\SQLSERVERAGENT`
+
 func (in *Instance) isSysadmin(login string) bool {
+	if login == agentLogin {
+		return true
+	}
 	for _, a := range in.cfg.Sysadmins {
 		if strings.EqualFold(a, login) {
 			return true

@@ -386,7 +386,7 @@ func (in *Instance) setAgentLocked(on bool) {
 	if on {
 		in.agentSes++
 		for _, prog := range []string{"SQLAgent - Generic Refresher", "SQLAgent - Job invocation engine"} {
-			s := newSession(in, in.allocSPIDLocked(), `NT SERVICE\SQLSERVERAGENT`, true)
+			s := newSession(in, in.allocSPIDLocked(), agentLogin, true)
 			s.program, s.host, s.db, s.loginDB = prog, machineName(in.cfg.Name), "msdb", "msdb"
 			s.agent = true
 			in.sessions[s.spid] = s
@@ -505,7 +505,7 @@ func (in *Instance) StartAgent(ctx context.Context, interval time.Duration) {
 func (in *Instance) jobSession(j *job) *session {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	s := newSession(in, in.allocSPIDLocked(), `NT SERVICE\SQLSERVERAGENT`, true)
+	s := newSession(in, in.allocSPIDLocked(), agentLogin, true)
 	id := j.JobID
 	s.program = fmt.Sprintf("SQLAgent - TSQL JobStep (Job 0x%X : Step 1)", id[:])
 	s.host = machineName(in.cfg.Name)
