@@ -392,3 +392,32 @@ func TestLockedRunIsBlocked(t *testing.T) {
 		t.Fatal("a blocked run changed the database")
 	}
 }
+
+// In a true disaster the share may be unreachable: the run refuses to recover (log
+// backups never copied cannot be seen) unless the operator accepts the loss; then it
+// applies what was copied and reports the possible loss.
+func TestFailoverUnreachableShareNeedsAcceptDataLoss(t *testing.T) {
+	lr := startLab(t, "disaster")
+	if err := os.Rename(lr.info.Share, lr.info.Share+".offline"); err != nil {
+		t.Fatal(err)
+	}
+	r := failover.Failover(ctxT(t), lr.cfg(nil))
+	if r.ExitCode != 3 || statuses(r)[failover.StepCheckChain] != report.StatusBlocked {
+		t.Fatalf("exit %d, check-chain %s", r.ExitCode, statuses(r)[failover.StepCheckChain])
+	}
+	if !strings.Contains(strings.Join(r.Warnings, " "), "unreachable") {
+		t.Fatalf("warnings %v", r.Warnings)
+	}
+	req, _ := lr.load(t, true)
+	r = failover.Failover(ctxT(t), lr.cfg(req))
+	var copiedTxn int64
+	for _, l := range lr.info.Facts.Logs {
+		if l.InCopy && !l.Damaged && !l.Truncated {
+			copiedTxn = l.LastTransaction
+		}
+	}
+	requireOnlineWithChain(t, lr, r, copiedTxn)
+	if r.DataLoss == nil || !r.DataLoss.Accepted {
+		t.Fatalf("possible loss not reported: %+v", r.DataLoss)
+	}
+}

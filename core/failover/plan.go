@@ -75,6 +75,10 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 		if d.Headers, err = e.headers(ctx, files); err != nil {
 			return nil, err
 		}
+		if e.startLSN == nil {
+			start := d.DB.RedoStartLSN
+			e.startLSN = &start
+		}
 		d.Chain = logchain.Build(logchain.Target{Database: e.req.Database, FamilyGUID: d.DB.FamilyGUID, ForkGUID: d.DB.RedoForkGUID, Next: d.DB.RedoStartLSN}, d.Headers)
 		if d.Sessions, err = listSessions(ctx, e.conn, d.DB.ID); err != nil {
 			return nil, err
@@ -378,8 +382,6 @@ func (e *engine) summarize(d *Discovery) {
 	start, end := c.Start, c.End
 	if e.startLSN != nil {
 		start = *e.startLSN
-	} else {
-		e.startLSN = &start
 	}
 	ch := &report.Chain{RedoStartLSN: &start, Continuous: c.Gap == nil}
 	if c.LastApplied() != nil || d.DB.LastRestore != nil {
@@ -418,6 +420,11 @@ func (e *engine) summarize(d *Discovery) {
 		}
 		dl.Description += "; " + c.Gap.Describe()
 		e.rep.DataLoss = dl
+	}
+	if d.ShareErr != nil && c.Gap == nil {
+		ch.Continuous = false
+		e.rep.DataLoss = &report.DataLoss{Accepted: e.req.Options.AcceptDataLoss, FromLSN: c.End,
+			Description: fmt.Sprintf("the share %s is unreachable: log backups that were never copied to %s cannot be seen; recovering at LSN %s loses every transaction they hold", d.Share, d.CopyDir, c.End)}
 	}
 	e.rep.Chain = ch
 	if last := c.LastApplied(); last != nil {

@@ -66,7 +66,7 @@ func (e *Emitter) Emit(ev Event) {
 
 // StepStarted emits a step start.
 func (e *Emitter) StepStarted(id, name string) {
-	e.Emit(Event{Type: "step", Step: id, Status: StatusRunning, Name: name})
+	e.Emit(Event{Type: "step", Step: id, Status: "started", Name: name})
 }
 
 // StepFinished emits a step's final status and duration.
