@@ -79,6 +79,11 @@ function Set-CsPersistentChatState {
                 throw (New-LyncSimErrorRecord -Message ('Cannot find "PersistentChatState" "{0}" because it does not exist.' -f $id) -ErrorId 'ItemNotFound' -Category 'ObjectNotFound' -Target $id)
             }
             $pool = $pools[0]
+            if ($newState.ToString() -eq 'FailedOver' -and $null -eq (Get-LyncSimValue (Get-LyncSimValue $pool 'stores') 'backup')) {
+                # ref 1.1: FailedOver "uses the backup databases defined in the topology"; a pool
+                # without a backup SQL Server store has none to use.
+                throw (New-LyncSimErrorRecord -Message ('Cannot set pool "{0}" to FailedOver: the topology defines no backup SQL Server store for its Persistent Chat database. Add the backup store in Topology Builder and publish the topology.' -f $pool['poolFqdn']) -ErrorId 'NoBackupStore' -Category 'InvalidOperation' -Target $id)
+            }
             if ($context.Cmdlet.ShouldProcess(('service:PersistentChatServer:' + $pool['poolFqdn']), ('Set PoolState to {0}' -f $newState))) {
                 if ($pool['poolState'] -ne $newState.ToString()) {
                     $pool['previousPoolState'] = $pool['poolState']

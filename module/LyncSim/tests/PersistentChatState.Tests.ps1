@@ -121,6 +121,12 @@ Describe 'Set-CsPersistentChatState' {
         (Get-TestPool).poolState | Should -Be 'Normal'
     }
 
+    It 'refuses FailedOver for a pool whose topology has no backup store' {
+        New-TestLyncSimState -With @{ BackupSqlServer = $null; BackupMirrorSqlServer = $null }
+        { Set-CsPersistentChatState -Identity 'service:pchat.contoso.com' -PoolState FailedOver } | Should -Throw -ErrorId 'NoBackupStore,Set-CsPersistentChatState'
+        (Get-TestPool).poolState | Should -Be 'Normal'
+    }
+
     It 'changes nothing with -WhatIf' {
         Set-CsPersistentChatState -Identity 'service:pchat.contoso.com' -PoolState FailedOver -WhatIf
         (Get-TestPool).poolState | Should -Be 'Normal'

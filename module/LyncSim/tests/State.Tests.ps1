@@ -99,3 +99,42 @@ Describe 'The state file' {
         } finally { $env:LYNCSIM_STATE = $saved }
     }
 }
+
+Describe 'A minimal state file written by another program' {
+    It 'works with only pools, sqlServers and persistentChatPools' {
+        $minimal = @'
+{
+  "schemaVersion": 1,
+  "pools": [ { "fqdn": "pchat.lab.local", "site": "Lab", "role": "PersistentChatServer", "computers": [ "pc1.lab.local", "pc2.lab.local" ] } ],
+  "sqlServers": [
+    { "fqdn": "sqlp.lab.local", "instance": "", "online": true, "version": "11.0.7001.0", "databases": [ "mgc" ] },
+    { "fqdn": "sqlb.lab.local", "instance": "", "online": true, "version": "11.0.7001.0", "databases": [ "mgc" ] },
+    { "fqdn": "sqlbm.lab.local", "instance": "", "online": true, "version": "11.0.7001.0", "databases": [] }
+  ],
+  "persistentChatPools": [ {
+    "poolFqdn": "pchat.lab.local", "poolState": "Normal", "activeServers": [ "pc1.lab.local" ],
+    "stores": { "primary": { "sqlServerFqdn": "sqlp.lab.local", "sqlInstanceName": "" }, "primaryMirror": null,
+                "backup": { "sqlServerFqdn": "sqlb.lab.local", "sqlInstanceName": "" },
+                "backupMirror": { "sqlServerFqdn": "sqlbm.lab.local", "sqlInstanceName": "" } } } ]
+}
+'@
+        [System.IO.File]::WriteAllText($env:LYNCSIM_STATE, $minimal)
+        Set-CsPersistentChatState -Identity 'service:pchat.lab.local' -PoolState FailedOver
+        Install-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn 'sqlb.lab.local' -FileShare '\\fs\m' -Confirm:$false
+        Set-CsPersistentChatActiveServer -ActiveServers @{ Replace = 'pc2.lab.local' }
+        (Get-CsPersistentChatState).PoolState.ToString() | Should -Be 'FailedOver'
+        (Get-CsDatabaseMirrorState -PoolFqdn 'pchat.lab.local').StateOnMirror | Should -Be 'Mirror'
+        @((Get-CsService -PersistentChatServer).ActiveServers) | Should -Be @('pc2.lab.local')
+        @(Get-LyncSimCallLog).Count | Should -Be 6
+    }
+}
+
+Describe 'The product module' {
+    It 'does not export or load LyncSim' {
+        $manifest = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'PCFailover/PCFailover.psd1'
+        $data = Import-PowerShellDataFile -LiteralPath $manifest
+        $lyncSim = (Get-Module LyncSim).ExportedFunctions.Keys
+        @($data.FunctionsToExport | Where-Object { $lyncSim -contains $_ }).Count | Should -Be 0
+        (Get-Content -Raw -LiteralPath $manifest) | Should -Not -Match 'LyncSim'
+    }
+}
