@@ -38,6 +38,9 @@ type Request struct {
 	RunDirectory            string       `json:"runDirectory"`
 	Lync                    *Lync        `json:"lync,omitempty"`
 	Options                 Options      `json:"options"`
+	// Drill and Status tune the drill and status commands (drillstatus.go).
+	Drill  *Drill  `json:"drill,omitempty"`
+	Status *Status `json:"status,omitempty"`
 }
 
 // SQLInstance says how to reach one SQL Server instance.
@@ -185,6 +188,7 @@ func (r *Request) ApplyDefaults(goos string) {
 	if r.Options.KillRetries == 0 {
 		r.Options.KillRetries = 5
 	}
+	r.applyDrillStatusDefaults()
 }
 
 // Instances returns the configured SQL instances by role.

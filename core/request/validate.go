@@ -261,6 +261,7 @@ func (r *Request) Validate(goos string) []FieldError {
 			}
 		}
 	}
+	errs = append(errs, r.validateDrillStatus(goos)...)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
 	return errs
 }
