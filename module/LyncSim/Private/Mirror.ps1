@@ -61,6 +61,9 @@ function Write-LyncSimReport {
 }
 
 function New-LyncSimReportEntry {
-    param([string]$Level, [string]$Message)
+    # One line of a -Report log; with $Cmdlet it is also written as verbose output, as the real
+    # cmdlets narrate their steps under -Verbose.
+    param([string]$Level, [string]$Message, [System.Management.Automation.PSCmdlet]$Cmdlet)
+    if ($null -ne $Cmdlet -and $Level -ne 'Error') { $Cmdlet.WriteVerbose($Message) }
     return New-Object PSObject -Property @{ Time = (Get-LyncSimTimestamp); Level = $Level; Message = $Message }
 }

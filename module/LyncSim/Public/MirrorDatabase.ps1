@@ -58,7 +58,7 @@ function Install-CsMirrorDatabase {
                 throw (New-LyncSimErrorRecord -Message ('No {0} is defined in the topology on SQL Server "{1}". -SqlServerFqdn and -SqlInstanceName must name the primary SQL Server store of the database.' -f $what, $target) -ErrorId 'DatabaseNotFoundInTopology' -Category 'ObjectNotFound' -Target $target)
             }
             $items = @($items | Where-Object { $n = $_.DatabaseName; -not ($ExcludeDatabaseList | Where-Object { Test-LyncSimName $_ $n }) })
-            $log.Add((New-LyncSimReportEntry 'Info' ('Installing mirror databases for {0} on {1}; file share {2}.' -f $what, $target, $FileShare)))
+            $log.Add((New-LyncSimReportEntry -Cmdlet $cmdlet 'Info' ('Installing mirror databases for {0} on {1}; file share {2}.' -f $what, $target, $FileShare)))
 
             $plans = New-Object System.Collections.Generic.List[object]
             foreach ($item in $items) {
@@ -88,7 +88,7 @@ function Install-CsMirrorDatabase {
                 if ($cmdlet.ShouldProcess($description, $query, 'Install-CsMirrorDatabase')) {
                     if ($DropExistingDatabasesOnMirror) {
                         $plan.MirrorSql['databases'] = @(@(Get-LyncSimValue $plan.MirrorSql 'databases' @()) | Where-Object { -not (Test-LyncSimName $_ $db) })
-                        $log.Add((New-LyncSimReportEntry 'Info' ('Dropped existing database "{0}" on {1}.' -f $db, $plan.MirrorName)))
+                        $log.Add((New-LyncSimReportEntry -Cmdlet $cmdlet 'Info' ('Dropped existing database "{0}" on {1}.' -f $db, $plan.MirrorName)))
                     }
                     $plan.MirrorSql['databases'] = @(@(Get-LyncSimValue $plan.MirrorSql 'databases' @()) + @($db))
                     $store = $plan.Item.Store
@@ -103,7 +103,7 @@ function Install-CsMirrorDatabase {
                             fileShare    = $FileShare
                             installedAt  = (Get-LyncSimTimestamp)
                         })
-                    $log.Add((New-LyncSimReportEntry 'Info' ('Backed up "{0}" on {1} to {2}, restored it on {3} WITH NORECOVERY and started mirroring.' -f $db, $plan.PrincipalName, $FileShare, $plan.MirrorName)))
+                    $log.Add((New-LyncSimReportEntry -Cmdlet $cmdlet 'Info' ('Backed up "{0}" on {1} to {2}, restored it on {3} WITH NORECOVERY and started mirroring.' -f $db, $plan.PrincipalName, $FileShare, $plan.MirrorName)))
                 } else {
                     $log.Add((New-LyncSimReportEntry 'Info' ('Skipped database "{0}".' -f $db)))
                 }
@@ -157,10 +157,10 @@ function Uninstall-CsMirrorDatabase {
             }
             if ($context.Cmdlet.ShouldProcess(('Mirror of "{0}" on {1} ({2})' -f $db, $target, $mirrorName), 'Uninstall mirror database')) {
                 $state['mirrors'] = @(@(Get-LyncSimValue $state 'mirrors' @()) | Where-Object { -not [object]::ReferenceEquals($_, $mirror) })
-                $log.Add((New-LyncSimReportEntry 'Info' ('Removed mirroring of "{0}" between {1} and {2}.' -f $db, $target, $mirrorName)))
+                $log.Add((New-LyncSimReportEntry -Cmdlet $context.Cmdlet 'Info' ('Removed mirroring of "{0}" between {1} and {2}.' -f $db, $target, $mirrorName)))
                 if ($null -ne $mirrorSql) {
                     $mirrorSql['databases'] = @(@(Get-LyncSimValue $mirrorSql 'databases' @()) | Where-Object { -not (Test-LyncSimName $_ $db) })
-                    $log.Add((New-LyncSimReportEntry 'Info' ('Dropped database "{0}" on {1}.' -f $db, $mirrorName)))
+                    $log.Add((New-LyncSimReportEntry -Cmdlet $context.Cmdlet 'Info' ('Dropped database "{0}" on {1}.' -f $db, $mirrorName)))
                 }
             }
         } catch {

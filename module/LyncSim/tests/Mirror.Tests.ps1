@@ -227,3 +227,13 @@ Describe 'Test-CsDatabase' {
         Get-Content -Raw -LiteralPath $report | Should -Match 'mgc on sql1.contoso.com\\rtc: Succeed=True'
     }
 }
+
+Describe 'Install-CsMirrorDatabase -Verbose' {
+    BeforeEach { New-TestLyncSimState }
+
+    It 'narrates its steps as verbose output' {
+        $verbose = Install-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn 'sql2.contoso.com' -SqlInstanceName 'rtc' -FileShare '\\fs\m' -Confirm:$false -Verbose 4>&1
+        @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message }) -join "`n" |
+            Should -Match 'restored it on sql2m\.contoso\.com\\rtc WITH NORECOVERY'
+    }
+}
