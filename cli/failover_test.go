@@ -44,9 +44,10 @@ func engineBinary(t *testing.T) string {
 		if runtime.GOOS == "windows" {
 			exe += ".exe"
 		}
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goTool); err != nil {
-			goTool = "go"
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			engineBinErr = err
+			return
 		}
 		out, err := exec.Command(goTool, "build", "-o", exe, ".").CombinedOutput()
 		if err != nil {

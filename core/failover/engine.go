@@ -157,6 +157,8 @@ type engine struct {
 	fmu    sync.Mutex
 	// accepted loss (decided in check-chain or at restore time).
 	lossAccepted bool
+	// copyFinished is when the last copy of the pipeline ended.
+	copyFinished time.Time
 	// startLSN is the LSN the database needed when the run began.
 	startLSN *lsn.LSN
 	// planning is set by Plan: steps list the statements they would run.

@@ -540,7 +540,11 @@ func (e *engine) nextSteps() {
 				add("Wait for the other run to finish, then run again. If its process is gone on another host, delete the lock file " + e.lockPath() + " and release the app lock by ending its SQL session.")
 			}
 		}
-		add("The database is still restoring; nothing irreversible was done to it.")
+		if rs := e.step(StepRecover).Status; rs != report.StatusDone && rs != report.StatusAlreadyDone {
+			add("The database is still restoring; nothing irreversible was done to it.")
+		} else {
+			add("The database is online; fix what the blocked Lync step says, then run the same request again to finish steps 5-7.")
+		}
 	case report.OutcomeInterrupted:
 		add("Run the same request again: every step checks what is already done and resumes.")
 	case report.OutcomeFailed:

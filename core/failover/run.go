@@ -40,7 +40,11 @@ func (e *engine) begin(s *report.Step) time.Time {
 
 func (e *engine) end(s *report.Step, status, detail string) {
 	if s.StartedAt != nil {
-		s.DurationMs = e.now().UTC().Sub(*s.StartedAt).Milliseconds()
+		end := e.now().UTC()
+		if s.ID == StepCopyLogs && !e.copyFinished.IsZero() {
+			end = e.copyFinished // copies overlap the restores and end first
+		}
+		s.DurationMs = end.Sub(*s.StartedAt).Milliseconds()
 	}
 	s.Status = status
 	if detail != "" {
@@ -436,6 +440,9 @@ func (e *engine) runLync(ctx context.Context) *report.Report {
 		}
 		if err != nil {
 			se := &stepError{code: report.CodeLyncError, category: "InvalidOperation", outcome: report.OutcomeFailed, err: err}
+			if errors.Is(err, ErrBlocked) {
+				se.category, se.outcome = "InvalidData", report.OutcomeBlocked
+			}
 			return e.abort(ctx, se, s)
 		}
 		status := report.StatusDone
@@ -538,6 +545,9 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 		for range toCopy {
 			<-done
 		}
+		e.fmu.Lock()
+		e.copyFinished = e.now().UTC()
+		e.fmu.Unlock()
 	}()
 	finishCopy := func() {
 		cancel()
@@ -574,7 +584,12 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 		label := fmt.Sprintf("restore-log:%d.%d", round, i+1)
 		var err error
 		for attempt := 1; ; attempt++ {
-			err = e.exec(ctx, sr, label, text, map[string]string{"@p1": it.path}, it.path)
+			e.record(sr, "backup", text, map[string]string{"@p1": it.path})
+			e.reach("before:" + label)
+			err = execStats(ctx, e.conn, text, func(pct int) {
+				e.ev.Progress(2, "Restoring "+it.entry.Name, fmt.Sprintf("%d percent processed", pct), pct)
+			}, it.path)
+			e.reach("after:" + label)
 			if err != nil && hasNumber(err, errInUse) && attempt < e.req.Options.KillRetries {
 				e.ev.Log("warn", "RESTORE LOG %s: database in use (3101); ending sessions again (attempt %d of %d)", it.entry.Name, attempt, e.req.Options.KillRetries)
 				if werr := backoff(ctx, attempt); werr != nil {
