@@ -71,7 +71,10 @@ type Lync struct {
 	DataCenters          map[string]string `json:"dataCenters,omitempty"`
 	BackupDataCenter     string            `json:"backupDataCenter,omitempty"`
 	AllowCrossDataCenter bool              `json:"allowCrossDataCenter,omitempty"`
-	Skip                 bool              `json:"skip,omitempty"`
+	// MirrorFileShare is Install-CsMirrorDatabase's -FileShare (runbook step 6): a UNC
+	// path the backup and backup mirror SQL Server service accounts can read and write.
+	MirrorFileShare string `json:"mirrorFileShare,omitempty"`
+	Skip            bool   `json:"skip,omitempty"`
 }
 
 // Options tune the run.

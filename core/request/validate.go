@@ -251,6 +251,9 @@ func (r *Request) Validate(goos string) []FieldError {
 					"choose active servers in the backup data center, or set lync.allowCrossDataCenter if it has low-latency access")
 			}
 		}
+		if m := l.MirrorFileShare; m != "" && !isUNC(m) {
+			add("lync.mirrorFileShare", fmt.Sprintf("%q is not a UNC path", m), `use \\server\share, a share the backup and backup mirror SQL Server service accounts can read and write`)
+		}
 		if l.BackupDataCenter != "" && len(l.DataCenters) > 0 {
 			found := false
 			for _, dc := range l.DataCenters {
@@ -327,6 +330,15 @@ func IsAbsPath(goos, p string) bool {
 		return len(p) > 2 && (strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "//")) && len(strings.TrimLeft(p, `\/`)) > 0
 	}
 	return strings.HasPrefix(p, "/")
+}
+
+// isUNC reports whether p is \\server\share[\...].
+func isUNC(p string) bool {
+	if !strings.HasPrefix(p, `\\`) {
+		return false
+	}
+	server, share, ok := strings.Cut(p[2:], `\`)
+	return ok && server != "" && strings.Trim(share, `\`) != ""
 }
 
 func isLetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
