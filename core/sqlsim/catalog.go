@@ -366,6 +366,8 @@ func (in *Instance) msdbTableLocked(obj string) *table {
 				int64(r.BackupRetentionPeriod), r.BackupJobID, r.MonitorServer, strOrNull(r.LastBackupFile), timeOrNull(r.LastBackupDate)})
 		}
 		return t
+	case "log_shipping_primary_secondaries":
+		return in.primarySecondariesTable()
 	case "log_shipping_monitor_primary":
 		t := &table{name: obj, cols: []tds.Column{cGUID("primary_id"), cStr("primary_server", 128), cStr("primary_database", 128),
 			cInt("backup_threshold"), cStr("last_backup_file", 500), cDT("last_backup_date"), cDT("last_backup_date_utc")}}

@@ -27,6 +27,9 @@ type msdbState struct {
 	nextMediaSetID   int
 	nextRestoreID    int
 	nextJobHistoryID int
+
+	// PrimarySecondaries is log_shipping_primary_secondaries (logship_procs.go).
+	PrimarySecondaries []*lsPrimarySecondary `json:"log_shipping_primary_secondaries"`
 }
 
 type lsPrimary struct {

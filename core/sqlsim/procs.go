@@ -85,6 +85,12 @@ func (s *session) callProc(ctx context.Context, n objName, args []procArg, o *ou
 		db = s.Database()
 	}
 	full := strings.Join(n.parts, ".")
+	if logShipProcs[name] && (strings.HasPrefix(name, "sp_") || strings.EqualFold(db, "master")) {
+		o.proc = name
+		defer func() { o.proc = "" }()
+		res, serr, _ := s.callLogShipProc(name, args)
+		return res, serr, nil
+	}
 	switch {
 	case masterProcs[name] && (strings.HasPrefix(name, "sp_") || strings.EqualFold(db, "master")):
 	case msdbProcs[name] && strings.EqualFold(db, "msdb"):
