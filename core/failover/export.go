@@ -2,23 +2,18 @@ package failover
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"os"
-	"path/filepath"
-	"time"
-
-	"pcfailover/core/logchain"
-	"pcfailover/core/lsn"
 )
 
-// The discovery reads below are exported for the read-only commands built on the same
-// queries (core/drill, core/status): one implementation of each observation.
+// Building blocks other engines (core/failback) share with the failover engine.
 
-// Queryer is what *sql.DB and *sql.Conn share.
-type Queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// Queryer is what the observation helpers need: a *sql.DB, *sql.Conn or *sql.Tx.
+type Queryer = queryer
+
+// ObserveDB reads sys.databases, sys.database_recovery_status, sys.master_files and the
+// newest msdb restore history row of database name on the instance behind db. A missing
+// database gives a DBState with Exists false and no error.
+func ObserveDB(ctx context.Context, db Queryer, name string) (DBState, error) {
+	return observeDB(ctx, db, name)
 }
 
 // RowMaps runs q with args and returns every row as lower-case column name -> value.
@@ -26,59 +21,40 @@ func RowMaps(ctx context.Context, db Queryer, q string, args ...any) ([]map[stri
 	return rowMaps(ctx, db, q, args...)
 }
 
-// ObserveDB reads database name's state on the instance behind db, with its msdb
-// restore history and, while it is RESTORING or STANDBY, the LSN it needs next.
-func ObserveDB(ctx context.Context, db Queryer, name string) (DBState, error) {
-	return observeDB(ctx, db, name)
-}
-
-// ObserveLogShipping reads the live msdb log-shipping configuration of the secondary
-// database name and its jobs (nil when the database is not a log-shipping secondary).
-func ObserveLogShipping(ctx context.Context, db Queryer, name string, now time.Time) (*Snapshot, error) {
-	return observeLogShipping(ctx, db, name, now)
-}
-
-// ReadHeaders runs RESTORE HEADERONLY on each path with at most parallel statements at
-// once. A file whose header cannot be read (damaged, truncated, not a backup) gets
-// Header.ReadError; other errors fail the call.
-func ReadHeaders(ctx context.Context, db *sql.DB, paths []string, parallel int) ([]logchain.Header, error) {
-	if parallel < 1 {
-		parallel = 1
-	}
-	files := make([]fileInfo, len(paths))
-	for i, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", p, err)
-		}
-		files[i] = fileInfo{Name: filepath.Base(p), Path: p, Size: fi.Size(), ModTime: fi.ModTime()}
-	}
-	return readHeaders(ctx, db, files, parallel, func(string) {})
-}
-
-// AsString, AsInt, AsBool, AsTime, AsLSN and AsGUID convert RowMaps values.
+// AsString, AsInt and AsGUID convert a value scanned by RowMaps.
 func AsString(v any) string { return asString(v) }
 
-// AsInt converts an integer (or numeric text) column value; NULL is 0.
+// AsInt converts a scanned integer, bit or numeric string (0 for anything else).
 func AsInt(v any) int64 { return asInt(v) }
 
-// AsBool converts a bit column value.
-func AsBool(v any) bool { return asBool(v) }
-
-// AsTime converts a datetime column value; NULL is the zero time.
-func AsTime(v any) time.Time { return asTime(v) }
-
-// AsLSN converts a numeric(25,0) LSN column value.
-func AsLSN(v any) lsn.LSN { return asLSN(v) }
-
-// AsGUID renders a uniqueidentifier column value in lower case.
+// AsGUID converts a scanned uniqueidentifier to its canonical upper-case text.
 func AsGUID(v any) string { return asGUID(v) }
 
-// SQLNumbers returns every SQL Server error number err carries, first to last.
-func SQLNumbers(err error) []int32 { return sqlNumbers(err) }
+// HasSQLNumber reports whether err carries any of the SQL Server error numbers nums.
+func HasSQLNumber(err error, nums ...int32) bool { return hasNumber(err, nums...) }
 
-// SQLMessage joins the messages of a SQL Server error.
+// SQLMessage returns the SQL Server message texts of err (or err's text).
 func SQLMessage(err error) string { return sqlMessage(err) }
 
-// QuoteIdent bracket-quotes a SQL identifier as QUOTENAME does.
+// QuoteIdent bracket-quotes a SQL identifier, doubling any closing bracket.
 func QuoteIdent(name string) string { return quoteIdent(name) }
+
+// Sessions lists the user sessions on database id (never the caller's own).
+func Sessions(ctx context.Context, db Queryer, id int64) ([]Session, error) {
+	return listSessions(ctx, db, id)
+}
+
+// KillSQL is the KILL statement for a session id.
+func KillSQL(spid int) string { return killSQL(spid) }
+
+// LockResource is the sp_getapplock resource that serialises runs against a pool;
+// failover and failback take the same one.
+func LockResource(pool string) string { return lockResource(pool) }
+
+// GetAppLockSQL takes the session-owned exclusive app lock @p1 without waiting and
+// returns sp_getapplock's result as column "result".
+const GetAppLockSQL = qGetAppLock
+
+// JournalKindSnapshot is the journal record kind of the msdb log-shipping snapshot a
+// failover takes before runbook step 1 (journal.Latest(dir, JournalKindSnapshot, &s)).
+const JournalKindSnapshot = kindSnapshot
