@@ -41,7 +41,6 @@ type selectStmt struct {
 	orderBy  []orderItem
 	union    *selectStmt // next SELECT of a UNION chain
 	unionAll bool
-	into     string // SELECT @v = ...: assignment select (items carry the targets)
 }
 
 type selItem struct {

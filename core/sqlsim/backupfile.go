@@ -53,35 +53,35 @@ const (
 
 // Header is what a backup file carries and RESTORE HEADERONLY / FILELISTONLY expose.
 type Header struct {
-	BackupName           string         `json:"backup_name"`
-	BackupDescription    string         `json:"backup_description"`
-	BackupType           int            `json:"backup_type"` // 1 database, 2 log
-	DatabaseName         string         `json:"database_name"`
-	ServerName           string         `json:"server_name"`
-	MachineName          string         `json:"machine_name"`
-	UserName             string         `json:"user_name"`
-	DatabaseVersion      int            `json:"database_version"`
-	DatabaseCreationDate time.Time      `json:"database_creation_date"`
-	FirstLSN             lsn.LSN        `json:"first_lsn"`
-	LastLSN              lsn.LSN        `json:"last_lsn"`
-	CheckpointLSN        lsn.LSN        `json:"checkpoint_lsn"`
-	DatabaseBackupLSN    lsn.LSN        `json:"database_backup_lsn"`
-	ForkPointLSN         lsn.LSN        `json:"fork_point_lsn"`
-	BackupStartDate      time.Time      `json:"backup_start_date"`
-	BackupFinishDate     time.Time      `json:"backup_finish_date"`
-	FamilyGUID           uuid.UUID      `json:"family_guid"`
-	BindingID            uuid.UUID      `json:"binding_id"`
-	RecoveryForkID       uuid.UUID      `json:"recovery_fork_id"`
-	FirstRecoveryForkID  uuid.UUID      `json:"first_recovery_fork_id"`
-	BackupSetGUID        uuid.UUID      `json:"backup_set_guid"`
-	RecoveryModel        string         `json:"recovery_model"`
-	HasBackupChecksums   bool           `json:"has_backup_checksums"`
-	IsDamaged            bool           `json:"is_damaged"`
-	BeginsLogChain       bool           `json:"begins_log_chain"`
-	IsCopyOnly           bool           `json:"is_copy_only"`
-	IsTailLog            bool           `json:"is_tail_log"`
-	TailLogNoRecovery    bool           `json:"tail_log_norecovery"`
-	IsReadOnly           bool           `json:"is_read_only"`
+	BackupName           string    `json:"backup_name"`
+	BackupDescription    string    `json:"backup_description"`
+	BackupType           int       `json:"backup_type"` // 1 database, 2 log
+	DatabaseName         string    `json:"database_name"`
+	ServerName           string    `json:"server_name"`
+	MachineName          string    `json:"machine_name"`
+	UserName             string    `json:"user_name"`
+	DatabaseVersion      int       `json:"database_version"`
+	DatabaseCreationDate time.Time `json:"database_creation_date"`
+	FirstLSN             lsn.LSN   `json:"first_lsn"`
+	LastLSN              lsn.LSN   `json:"last_lsn"`
+	CheckpointLSN        lsn.LSN   `json:"checkpoint_lsn"`
+	DatabaseBackupLSN    lsn.LSN   `json:"database_backup_lsn"`
+	ForkPointLSN         lsn.LSN   `json:"fork_point_lsn"`
+	BackupStartDate      time.Time `json:"backup_start_date"`
+	BackupFinishDate     time.Time `json:"backup_finish_date"`
+	FamilyGUID           uuid.UUID `json:"family_guid"`
+	BindingID            uuid.UUID `json:"binding_id"`
+	RecoveryForkID       uuid.UUID `json:"recovery_fork_id"`
+	FirstRecoveryForkID  uuid.UUID `json:"first_recovery_fork_id"`
+	BackupSetGUID        uuid.UUID `json:"backup_set_guid"`
+	RecoveryModel        string    `json:"recovery_model"`
+	HasBackupChecksums   bool      `json:"has_backup_checksums"`
+	IsDamaged            bool      `json:"is_damaged"`
+	BeginsLogChain       bool      `json:"begins_log_chain"`
+	IsCopyOnly           bool      `json:"is_copy_only"`
+	IsTailLog            bool      `json:"is_tail_log"`
+	TailLogNoRecovery    bool      `json:"tail_log_norecovery"`
+	IsReadOnly           bool      `json:"is_read_only"`
 	// FirstTxn and LastTxn are the committed-transaction range the backup carries
 	// (a full backup: 0..LastTxn; a log backup: FirstTxn..LastTxn, FirstTxn > LastTxn
 	// when empty). Simulator-specific.

@@ -26,8 +26,6 @@ type env struct {
 	row     []any
 	group   [][]any // rows of the current group (aggregate evaluation)
 	aggOK   bool
-	outCols []tds.Column // for ORDER BY on output aliases
-	outRow  []any
 }
 
 type colLoc struct {

@@ -21,16 +21,15 @@ func TestMain(m *testing.M) {
 
 // recWriter records everything a statement writes.
 type recWriter struct {
-	mu      sync.Mutex
-	sets    []*resultSet
-	infos   []tds.Message
-	errs    []tds.Message
-	dones   []doneRec
-	status  []int32
-	outs    map[string]any
-	dbs     []string
-	onInfo  func(tds.Message)
-	writeFn func() error
+	mu     sync.Mutex
+	sets   []*resultSet
+	infos  []tds.Message
+	errs   []tds.Message
+	dones  []doneRec
+	status []int32
+	outs   map[string]any
+	dbs    []string
+	onInfo func(tds.Message)
 }
 
 type resultSet struct {

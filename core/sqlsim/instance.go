@@ -64,20 +64,20 @@ var ErrInstanceDown = errors.New("sqlsim: instance is down")
 type Instance struct {
 	cfg Config
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced whenever locks or sessions change
-	dbs      map[string]*database
-	nextDBID int
-	sessions map[int]*session
-	down     bool
-	closed   bool
-	faults   []*faultState
-	stmts    []StatementRecord
-	msdb     msdbState
-	applocks []*appLock
-	bgCtx    context.Context
-	bgCancel context.CancelFunc
-	bg       sync.WaitGroup
+	mu           sync.Mutex
+	changed      chan struct{} // closed and replaced whenever locks or sessions change
+	dbs          map[string]*database
+	nextDBID     int
+	sessions     map[int]*session
+	down         bool
+	closed       bool
+	faults       []*faultState
+	stmts        []StatementRecord
+	msdb         msdbState
+	applocks     []*appLock
+	bgCtx        context.Context
+	bgCancel     context.CancelFunc
+	bg           sync.WaitGroup
 	agentRunning bool
 	agentSes     int
 }

@@ -2,21 +2,20 @@ package sqlsim
 
 import (
 	"strings"
-	"unicode"
 )
 
 // tokKind classifies a T-SQL token.
 type tokKind int
 
 const (
-	tEOF     tokKind = iota
-	tIdent           // bare identifier or keyword
-	tQIdent          // [bracketed] or "quoted" identifier: never a keyword
-	tString          // 'text' or N'text'
-	tNumber          // 123 or 1.5
-	tVar             // @name
-	tSysVar          // @@name
-	tOp              // punctuation and operators
+	tEOF    tokKind = iota
+	tIdent          // bare identifier or keyword
+	tQIdent         // [bracketed] or "quoted" identifier: never a keyword
+	tString         // 'text' or N'text'
+	tNumber         // 123 or 1.5
+	tVar            // @name
+	tSysVar         // @@name
+	tOp             // punctuation and operators
 )
 
 type token struct {
@@ -222,8 +221,4 @@ func isIdentChar(c byte) bool {
 // quoteName is QUOTENAME(s): bracket-quote, doubling ']'.
 func quoteName(s string) string {
 	return "[" + strings.ReplaceAll(s, "]", "]]") + "]"
-}
-
-func isSpaceOnly(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) }) < 0
 }

@@ -22,14 +22,6 @@ func (e *sqlError) Error() string {
 	return fmt.Sprintf("%s (%d)", e.msgs[len(e.msgs)-1].Text, e.msgs[len(e.msgs)-1].Number)
 }
 
-// first is the number of the first (specific) message: 4305 rather than 3013.
-func (e *sqlError) first() int32 {
-	if len(e.msgs) == 0 {
-		return 0
-	}
-	return e.msgs[0].Number
-}
-
 func msg(number int32, class, state uint8, format string, args ...any) tds.Message {
 	return tds.Message{Number: number, Class: class, State: state, Text: fmt.Sprintf(format, args...)}
 }
@@ -96,10 +88,6 @@ func errDBOffline(name string) tds.Message {
 
 func errConversion(from, to string) tds.Message {
 	return msg(245, 16, 1, "Conversion failed when converting the %s value '%s' to data type int.", to, from)
-}
-
-func errPermission(stmt string) tds.Message {
-	return msg(262, 14, 1, "%s permission denied in database 'master'.", stmt)
 }
 
 func errProcPermission(proc string) tds.Message {
@@ -233,10 +221,6 @@ func errKillNotActive(spid int64) tds.Message {
 }
 
 func errKillSystem() tds.Message { return msg(6107, 14, 1, "Only user processes can be killed.") }
-
-func errKillRange(maxSpid int) tds.Message {
-	return msg(6101, 16, 1, "Process ID %d is not a valid process ID. Choose a number between 1 and %d.", 0, maxSpid)
-}
 
 func errKillPermission() tds.Message {
 	return msg(6102, 14, 1, "User does not have permission to use the KILL statement.")

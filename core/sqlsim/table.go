@@ -41,14 +41,16 @@ func eqFold(a, b string) bool {
 }
 
 // Column constructors.
-func cInt(n string) tds.Column      { return tds.Column{Name: n, Type: tds.TypeInt, Nullable: true} }
-func cSmall(n string) tds.Column    { return tds.Column{Name: n, Type: tds.TypeSmallInt, Nullable: true} }
-func cTiny(n string) tds.Column     { return tds.Column{Name: n, Type: tds.TypeTinyInt, Nullable: true} }
-func cBig(n string) tds.Column      { return tds.Column{Name: n, Type: tds.TypeBigInt, Nullable: true} }
-func cBit(n string) tds.Column      { return tds.Column{Name: n, Type: tds.TypeBit, Nullable: true} }
-func cFloat(n string) tds.Column    { return tds.Column{Name: n, Type: tds.TypeFloat, Nullable: true} }
-func cDT(n string) tds.Column       { return tds.Column{Name: n, Type: tds.TypeDateTime, Nullable: true} }
-func cGUID(n string) tds.Column     { return tds.Column{Name: n, Type: tds.TypeUniqueIdentifier, Nullable: true} }
+func cInt(n string) tds.Column   { return tds.Column{Name: n, Type: tds.TypeInt, Nullable: true} }
+func cSmall(n string) tds.Column { return tds.Column{Name: n, Type: tds.TypeSmallInt, Nullable: true} }
+func cTiny(n string) tds.Column  { return tds.Column{Name: n, Type: tds.TypeTinyInt, Nullable: true} }
+func cBig(n string) tds.Column   { return tds.Column{Name: n, Type: tds.TypeBigInt, Nullable: true} }
+func cBit(n string) tds.Column   { return tds.Column{Name: n, Type: tds.TypeBit, Nullable: true} }
+func cFloat(n string) tds.Column { return tds.Column{Name: n, Type: tds.TypeFloat, Nullable: true} }
+func cDT(n string) tds.Column    { return tds.Column{Name: n, Type: tds.TypeDateTime, Nullable: true} }
+func cGUID(n string) tds.Column {
+	return tds.Column{Name: n, Type: tds.TypeUniqueIdentifier, Nullable: true}
+}
 func cStr(n string, size int) tds.Column {
 	return tds.Column{Name: n, Type: tds.TypeNVarChar, Size: size, Nullable: true}
 }
