@@ -80,7 +80,13 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 		return Facts{}, fmt.Errorf("configure log shipping on the secondary: %w", err)
 	}
 
-	facts := Facts{FullBackup: full}
+	// The primary's full backups also land in the share, where a DR drill finds them
+	// (reference/sql-log-shipping.md §5 "DR drill mode"); the copy job copies only .trn.
+	shareFull := filepath.Join(lo.share, filepath.Base(full))
+	if err := copyFile(full, shareFull); err != nil {
+		return Facts{}, fmt.Errorf("place the full backup in the share: %w", err)
+	}
+	facts := Facts{FullBackup: full, ShareFullBackup: shareFull}
 	seen := map[string]bool{}
 	for k := 1; k <= s.Logs.Count; k++ {
 		if err := ctx.Err(); err != nil {
@@ -288,4 +294,25 @@ func markFates(s Scenario, logs []LogFact) {
 		lf.InCopy = lf.Copied && !lf.Missing
 	}
 	sort.Slice(logs, func(i, j int) bool { return logs[i].Number < logs[j].Number })
+}
+
+// copyFile copies src to dst and flushes it.
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

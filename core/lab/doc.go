@@ -55,7 +55,8 @@
 //	DIR/lab.lock         locked by the running lab
 //	DIR/lab.log          output of `lab serve` (lab up only)
 //	DIR/request.json     a ready failover request for this lab (cli/CONTRACT.md)
-//	DIR/share/           log-shipping backup share: mgc_YYYYMMDDHHMMSS.trn (UTC)
+//	DIR/share/           log-shipping backup share: mgc_YYYYMMDDHHMMSS.trn (UTC), and the
+//	                     primary's full backup mgc_full_YYYYMMDDHHMMSS.bak (for drills)
 //	DIR/copy/            the backup server's copy destination folder
 //	DIR/data/<role>/     database files and the STANDBY undo file of each instance
 //	DIR/backups/         the full backup the secondary was initialised from
@@ -81,7 +82,7 @@
 //	            "primaryDataCenter": "DC1", "backupDataCenter": "DC2" },
 //	  "pool": "pchat.contoso.com", "scenario": "disaster", "pid": 12345,
 //	  "dir": "<abs path>", "runDirectory": "<abs path>", "tls": false, "startedAt": "...",
-//	  "facts": { "fullBackup": "...", "logs": [ { "number": 1, "name": "mgc_20261125120000.trn",
+//	  "facts": { "fullBackup": "...", "shareFullBackup": "...", "logs": [ { "number": 1, "name": "mgc_20261125120000.trn",
 //	             "firstLsn": "...", "lastLsn": "...", "lastTransaction": 125, "inShare": true,
 //	             "copied": true, "restored": true } ],
 //	             "primaryTransactions": 410, "chainTransactions": 400,

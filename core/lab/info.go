@@ -96,6 +96,10 @@ type LyncInfo struct {
 type Facts struct {
 	// FullBackup is the path of the full backup the secondary was initialised from.
 	FullBackup string `json:"fullBackup"`
+	// ShareFullBackup is the same full backup as the primary's full backup job leaves it
+	// in the log-shipping share (<db>_full_<UTC stamp>.bak), where `pcfailover drill`
+	// finds it.
+	ShareFullBackup string `json:"shareFullBackup"`
 	// Logs lists the log backups in the order they were taken.
 	Logs []LogFact `json:"logs"`
 	// PrimaryTransactions is the number of transactions committed on the primary (the last
