@@ -48,6 +48,10 @@ FROM msdb.dbo.sysjobactivity AS ja
 WHERE ja.job_id = @p1
 ORDER BY ja.session_id DESC, ja.run_requested_date DESC`
 
+	// RESTORE or BACKUP statements another session is running against the database.
+	qRestoreRequests = `SELECT COUNT(*) AS n FROM sys.dm_exec_requests AS r
+WHERE r.database_id = @p1 AND r.session_id <> @@SPID AND (r.command LIKE 'RESTORE%' OR r.command LIKE 'BACKUP%')`
+
 	qDisableJob = `EXEC msdb.dbo.sp_update_job @job_id = @p1, @enabled = 0`
 
 	qDeleteLS = `EXEC master.dbo.sp_delete_log_shipping_secondary_database @secondary_database = @p1`

@@ -276,16 +276,25 @@ func (e *engine) disableJobs(ctx context.Context, s *report.Step, d *Discovery) 
 				return "", failed(report.CodeSQLError, fmt.Errorf("the %s job %s is still enabled after sp_update_job", j.Role, j.Name))
 			}
 			if cur.Running {
-				running = j.Name
+				running = "the job " + j.Name
+			}
+		}
+		if running == "" {
+			rows, err := rowMaps(ctx, e.conn, qRestoreRequests, d.DB.ID)
+			if err != nil {
+				return "", failed(report.CodeSQLError, fmt.Errorf("list RESTORE requests on %s: %w", e.req.Database, err))
+			}
+			if len(rows) > 0 && asInt(rows[0]["n"]) > 0 {
+				running = "a RESTORE or BACKUP statement on " + e.req.Database
 			}
 		}
 		if running == "" {
 			break
 		}
 		if e.now().After(deadline) {
-			return "", failed(report.CodeSQLError, fmt.Errorf("the job %s is still running after %s; stop it in SQL Server Agent and run again", running, wait))
+			return "", failed(report.CodeSQLError, fmt.Errorf("%s is still running after %s; stop it and run again", running, wait))
 		}
-		e.ev.Log("info", "waiting for the job %s to finish", running)
+		e.ev.Log("info", "waiting for %s to finish", running)
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
@@ -364,6 +373,33 @@ func (e *engine) killSessions(ctx context.Context, s *report.Step, dbID int64) (
 			// already gone, ours, or a system session: nothing to do
 		default:
 			return n, failed(report.CodeSQLError, fmt.Errorf("KILL %d: %w", ss.SPID, err))
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	// KILL can return before the session is gone (rollback, disconnect): re-list until
+	// the killed sessions have left, briefly.
+	killed := map[Session]bool{}
+	for _, ss := range sess {
+		killed[Session{SPID: ss.SPID, LoginTime: ss.LoginTime}] = true
+	}
+	for i := 0; i < 20; i++ {
+		left, err := listSessions(ctx, e.conn, dbID)
+		if err != nil {
+			return n, failed(report.CodeSQLError, err)
+		}
+		still := false
+		for _, ss := range left {
+			still = still || killed[Session{SPID: ss.SPID, LoginTime: ss.LoginTime}]
+		}
+		if !still {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return n, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	return n, nil
