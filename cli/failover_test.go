@@ -319,3 +319,91 @@ func TestCLICrashAnywhereThenRerunFinishes(t *testing.T) {
 		})
 	}
 }
+
+// Every scenario through the binary: the exit code, the outcome and the final state of
+// the backup database.
+func TestCLIScenarios(t *testing.T) {
+	cases := []struct {
+		scenario string
+		code     int
+		outcome  string
+		state    string
+		txn      func(lab.Info) int64
+		errCode  string
+	}{
+		{"planned", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.PrimaryTransactions }, ""},
+		{"lagging", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.ChainTransactions }, ""},
+		{"clean", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.ChainTransactions }, ""},
+		{"corrupt", 3, report.OutcomeBlocked, "RESTORING", nil, report.CodeDamagedBackup},
+		{"gap", 3, report.OutcomeBlocked, "", nil, report.CodeGapInLogChain},
+	}
+	for _, tc := range cases {
+		t.Run(tc.scenario, func(t *testing.T) {
+			c := startCLILab(t, tc.scenario)
+			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+			if code != tc.code || r == nil || r.Outcome != tc.outcome {
+				t.Fatalf("exit %d (want %d): %s", code, tc.code, stderr)
+			}
+			state, txn := c.backupState(t)
+			if tc.state != "" && state != tc.state {
+				t.Fatalf("backup database %s, want %s", state, tc.state)
+			}
+			if tc.state == "" && state == "ONLINE" {
+				t.Fatal("backup database recovered")
+			}
+			if tc.txn != nil && txn != tc.txn(c.info) {
+				t.Fatalf("backup database holds %d transactions, want %d", txn, tc.txn(c.info))
+			}
+			if tc.errCode != "" && (len(r.Errors) == 0 || r.Errors[0].Code != tc.errCode) {
+				t.Fatalf("errors %+v, want %s", r.Errors, tc.errCode)
+			}
+			if !strings.Contains(stderr, "pcfailover: ") && code != 0 {
+				t.Fatalf("no human line on stderr: %q", stderr)
+			}
+		})
+	}
+}
+
+// Two runs at once through the binary: the second, finding the first's lock, exits 3
+// naming it; the first finishes.
+func TestCLIConcurrentRunsOneExitsThree(t *testing.T) {
+	c := startCLILab(t, "lagging")
+	type result struct {
+		code int
+		rep  *report.Report
+	}
+	first := make(chan result, 1)
+	go func() {
+		code, r, _ := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+		first <- result{code, r}
+	}()
+	// Wait until the first run holds the lock file, then start the second.
+	lockFile := filepath.Join(c.info.RunDirectory, "pcfailover.lock")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(lockFile); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first run never took the lock")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	code2, r2, _ := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+	r1 := <-first
+	if r1.code != 0 {
+		t.Fatalf("first run exit %d %+v", r1.code, r1.rep)
+	}
+	// The second either met the lock (3) or started after the first released it and found
+	// everything done (0); it never acts at the same time.
+	switch code2 {
+	case 3:
+		if r2 == nil || len(r2.Errors) == 0 || r2.Errors[0].Code != report.CodeLocked || !strings.Contains(r2.Errors[0].Message, r1.rep.RunID) {
+			t.Fatalf("second run: %+v", r2)
+		}
+	case 0:
+		t.Log("the second run started after the first finished")
+	default:
+		t.Fatalf("second run exit %d", code2)
+	}
+}
