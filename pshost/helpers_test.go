@@ -44,7 +44,7 @@ func testModule(t testing.TB) string {
 
 var testCommands = []string{
 	"Get-PshEcho", "Get-PshText", "Get-PshSecret", "Write-PshStreams", "Invoke-PshThrow",
-	"Get-PshNested", "Start-PshSleep", "Get-PshProcessId", "Stop-PshHostProcess",
+	"Get-PshNested", "Start-PshSleep", "Start-PshBlock", "Get-PshProcessId", "Stop-PshHostProcess",
 	"Set-PshDangerous", "Read-PshInput", "Write-PshConsole", "Get-PshBig",
 }
 

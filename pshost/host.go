@@ -264,6 +264,12 @@ func (h *Host) Invoke(ctx context.Context, cmd Command) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return h.run(ctx, req, cmd.Timeout)
+}
+
+// run sends a checked request (Invoke) to the process, starting one if needed.
+func (h *Host) run(ctx context.Context, req request, timeout time.Duration) (*Result, error) {
+	cmd := Command{Name: req.Command}
 	select {
 	case h.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -285,7 +291,6 @@ func (h *Host) Invoke(ctx context.Context, cmd Command) (*Result, error) {
 		return nil, h.closedOr(p.startErr)
 	}
 
-	timeout := cmd.Timeout
 	if timeout <= 0 {
 		timeout = h.cfg.DefaultTimeout
 	}
@@ -342,7 +347,7 @@ func (h *Host) call(ctx context.Context, p *process, name string, id uint64, lin
 	healthy := false
 	defer func() {
 		if !healthy {
-			p.kill()
+			h.discard(p)
 		}
 	}()
 	// PowerShell stops the command at timeout and answers within StopGrace; past that

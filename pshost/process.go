@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,7 @@ type process struct {
 	exit   string        // how it ended; read after exited is closed
 
 	killOnce sync.Once
+	killed   atomic.Bool
 
 	ready    chan struct{} // closed when boot has finished
 	startErr error         // read after ready is closed
@@ -43,6 +45,8 @@ type process struct {
 
 // Info describes a ready PowerShell process.
 type Info struct {
+	// PID is PowerShell's $PID. It can differ from the launched executable's id: a .NET
+	// global tool's pwsh starts PowerShell as its child.
 	PID       int
 	PSVersion string // $PSVersionTable.PSVersion, e.g. "5.1.17763.316" or "7.6.9"
 	Edition   string // "Desktop" or "Core" ("" on PowerShell 3.0 and 4.0)
@@ -222,6 +226,7 @@ func (p *process) deliver(f frame) {
 
 // kill ends the process tree (idempotent).
 func (p *process) kill() {
+	p.killed.Store(true)
 	p.killOnce.Do(func() {
 		if err := p.tree.kill(); err != nil {
 			fmt.Fprintf(p.tail, "pshost: kill: %v\n", err)
@@ -231,7 +236,11 @@ func (p *process) kill() {
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
 
+// dead reports whether the process exited or is being killed.
 func (p *process) dead() bool {
+	if p.killed.Load() {
+		return true
+	}
 	select {
 	case <-p.exited:
 		return true
@@ -248,8 +257,10 @@ func (p *process) processError(op string, err error) *ProcessError {
 	case <-time.After(pipeDrainWait + time.Second):
 	}
 	e := &ProcessError{Op: op, PID: p.pid(), Tail: p.tail.String(), Err: err}
-	if p.dead() {
+	select {
+	case <-p.exited:
 		e.Exit = p.exit
+	default:
 	}
 	return e
 }

@@ -6,7 +6,7 @@
     Description = 'Test module for pcfailover/pshost.'
     PowerShellVersion = '3.0'
     FunctionsToExport = @('Get-PshEcho', 'Get-PshText', 'Get-PshSecret', 'Write-PshStreams', 'Invoke-PshThrow',
-        'Get-PshNested', 'Start-PshSleep', 'Get-PshProcessId', 'Stop-PshHostProcess', 'Set-PshDangerous',
+        'Get-PshNested', 'Start-PshSleep', 'Start-PshBlock', 'Get-PshProcessId', 'Stop-PshHostProcess', 'Set-PshDangerous',
         'Read-PshInput', 'Write-PshConsole', 'Get-PshBig')
     CmdletsToExport = @()
     VariablesToExport = @()

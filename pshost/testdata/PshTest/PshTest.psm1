@@ -109,12 +109,23 @@ function Get-PshNested {
     })
 }
 
-# Start-PshSleep sleeps, for timeout and kill tests.
+# Start-PshSleep sleeps (after creating -Marker, if given), for timeout and kill tests.
 function Start-PshSleep {
     [CmdletBinding()]
-    param([int]$Seconds = 600)
+    param([int]$Seconds = 600, [string]$Marker)
+    Write-Output 'going to sleep'
+    Write-Warning 'sleeping'
+    if ($Marker) { [System.IO.File]::WriteAllText($Marker, [string]$PID) }
     Start-Sleep -Seconds $Seconds
     Write-Output 'woke up'
+}
+
+# Start-PshBlock blocks in .NET, where PowerShell's Stop cannot interrupt it.
+function Start-PshBlock {
+    [CmdletBinding()]
+    param([int]$Milliseconds = 600000)
+    [System.Threading.Thread]::Sleep($Milliseconds)
+    Write-Output 'unblocked'
 }
 
 # Get-PshProcessId returns the process id.
@@ -146,5 +157,5 @@ function Write-PshConsole {
 function Get-PshBig { [CmdletBinding()] param([int]$Length) New-Object string -ArgumentList 'x', $Length }
 
 Export-ModuleMember -Function Get-PshEcho, Get-PshText, Get-PshSecret, Write-PshStreams, Invoke-PshThrow,
-    Get-PshNested, Start-PshSleep, Get-PshProcessId, Stop-PshHostProcess, Set-PshDangerous, Read-PshInput,
+    Get-PshNested, Start-PshSleep, Start-PshBlock, Get-PshProcessId, Stop-PshHostProcess, Set-PshDangerous, Read-PshInput,
     Write-PshConsole, Get-PshBig
