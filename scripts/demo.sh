@@ -67,13 +67,13 @@ Invoke-PCFailover -RequestPath $lab.request -WhatIf -WarningAction SilentlyConti
 
 Show-Title "Invoke-PCFailover -RequestPath <lab request> -Confirm:`$false"
 $report = Invoke-PCFailover -RequestPath $lab.request -Confirm:$false
-$report | Format-List
+$report | Format-List | Out-String -Width 160 | Write-Host
 
 Show-Title "Steps"
-$report.Steps | Format-Table -AutoSize
+$report.Steps | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
 
 Show-Title "Log backups"
-$report.Files | Format-Table -AutoSize
+$report.Files | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
 
 Show-Title "Final state"
 Write-Host ("  database {0} on the backup instance: {1}" -f $report.Database, $report.DatabaseState)

@@ -23,6 +23,7 @@ function Format-PCPlanText {
         foreach ($statement in $statements) {
             if ($shown -ge $StatementsPerStep) { break }
             $text = ($statement.Text -replace '\s+', ' ').Trim()
+            if ($text.Length -gt 240) { $text = $text.Substring(0, 237) + '...' }
             $parameters = @()
             foreach ($key in $statement.Parameters.Keys) { $parameters += ('{0}={1}' -f $key, $statement.Parameters[$key]) }
             if ($parameters.Count -gt 0) { $text = '{0}  [{1}]' -f $text, ($parameters -join ', ') }

@@ -361,6 +361,10 @@ function ConvertTo-PCReadiness {
         }
         foreach ($step in @($Report.Steps)) {
             if ($step.Status -ne 'blocked' -and $step.Status -ne 'failed') { continue }
+            $stepCode = 'PCFailover.Blocked'
+            if ($step.Status -eq 'failed') { $stepCode = 'PCFailover.Failed' }
+            if ($null -ne $step.Error -and $step.Error.Code) { $stepCode = $step.Error.Code }
+            if (-not $codes.Contains($stepCode) -and @($Report.Errors).Count -eq 0) { $codes.Add($stepCode) }
             $text = 'step {0} ({1}) is {2}' -f $step.Id, $step.Name, $step.Status
             if ($step.Detail) { $text = '{0}: {1}' -f $text, $step.Detail }
             $known = $false
@@ -403,4 +407,40 @@ function ConvertTo-PCReadiness {
     }
     $readiness.PSObject.TypeNames.Insert(0, 'PCFailover.Readiness')
     $readiness
+}
+
+function New-PCBlockedStepErrorRecord {
+    <#
+    .SYNOPSIS
+    ErrorRecords for the blocked steps of a plan that exited 0 without errors[]: a plan
+    shows a safety check that would stop the failover as a step with status 'blocked'.
+    ErrorId: the step's error code when it has one, else PCFailover.Blocked.
+    #>
+    param([AllowNull()][object]$Report)
+    if ($null -eq $Report -or @($Report.Errors).Count -gt 0) { return }
+    foreach ($step in @($Report.Steps)) {
+        if ($step.Status -ne 'blocked') { continue }
+        $errorId = 'PCFailover.Blocked'
+        $category = 'InvalidOperation'
+        $message = $step.Detail
+        if ($null -ne $step.Error) {
+            if ($step.Error.Code) { $errorId = $step.Error.Code }
+            if ($step.Error.Category) { $category = $step.Error.Category }
+            if ($step.Error.Message) { $message = $step.Error.Message }
+        }
+        if (-not $message) { $message = "step $($step.Id) is blocked" }
+        $message = '{0}: {1}' -f $step.Name, $message
+        $exception = New-Object System.InvalidOperationException $message
+        $exception.Data['Report'] = $Report
+        $exception.Data['ExitCode'] = 3
+        $exception.Data['Target'] = $step.Id
+        $exception.Data['IsTerminating'] = $false
+        $record = New-Object System.Management.Automation.ErrorRecord ($exception, $errorId, (ConvertTo-PCErrorCategory -Name $category -Fallback 'InvalidOperation'), $Report)
+        $record.CategoryInfo.TargetName = $step.Id
+        $record.CategoryInfo.TargetType = 'PCFailover.Report'
+        $record.ErrorDetails = New-Object System.Management.Automation.ErrorDetails $message
+        $actions = @($Report.NextSteps)
+        if ($actions.Count -gt 0) { $record.ErrorDetails.RecommendedAction = ($actions -join ' ') }
+        $record
+    }
 }

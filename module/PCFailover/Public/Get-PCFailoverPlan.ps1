@@ -261,6 +261,11 @@ function Get-PCFailoverPlan {
             Write-PCReportWarning -Report $run.Report -ShownWarnings $run.ShownWarnings
             $run.Report
         }
+        if ($run.ExitCode -eq 0) {
+            foreach ($record in @(New-PCBlockedStepErrorRecord -Report $run.Report)) {
+                Write-Warning ("The failover of {0} would be blocked: {1}" -f $pool, $record.Exception.Message)
+            }
+        }
         foreach ($record in $run.ErrorRecords) {
             if ($record.Exception.Data['IsTerminating']) { $PSCmdlet.ThrowTerminatingError($record) }
             if ($run.ExitCode -eq 3) {

@@ -308,10 +308,13 @@ function Invoke-PCFailover {
         if ($wouldPrompt) {
             $planRun = Invoke-PCCore -Command 'plan' -Request $requestData -Credential $credentialToUse -Activity "Planning the failover of $pool" -TypeName 'PCFailover.Plan'
             $planReport = $planRun.Report
-            $blocked = ($planRun.ExitCode -eq 3)
-            if ($planRun.ExitCode -ne 0 -and -not ($blocked -and $WhatIfPreference)) {
+            $planRecords = @($planRun.ErrorRecords)
+            if ($planRun.ExitCode -eq 0) { $planRecords = @(New-PCBlockedStepErrorRecord -Report $planReport) }
+            $blocked = ($planRun.ExitCode -eq 3) -or ($planRun.ExitCode -eq 0 -and $planRecords.Count -gt 0)
+            if (($planRun.ExitCode -ne 0 -or $blocked) -and -not ($blocked -and $WhatIfPreference)) {
+                # Do not ask about a failover that cannot run: say why, with the plan attached.
                 Write-PCReportWarning -Report $planReport -ShownWarnings $planRun.ShownWarnings
-                foreach ($record in $planRun.ErrorRecords) {
+                foreach ($record in $planRecords) {
                     if ($record.Exception.Data['IsTerminating']) { $PSCmdlet.ThrowTerminatingError($record) }
                     $PSCmdlet.WriteError($record)
                 }
@@ -322,7 +325,7 @@ function Invoke-PCFailover {
             $description = "Fail over Persistent Chat pool $pool with this plan:" + [Environment]::NewLine + $planText
             $query = $planText + [Environment]::NewLine + [Environment]::NewLine + "Fail over pool $pool now?"
             if ($blocked) {
-                foreach ($record in $planRun.ErrorRecords) {
+                foreach ($record in $planRecords) {
                     Write-Warning ("The failover of {0} would be blocked: {1}" -f $pool, $record.Exception.Message)
                 }
             }

@@ -205,6 +205,21 @@ Describe 'Exit codes and errors' {
         }
     }
 
+    It 'turns the blocked steps of a plan without errors[] into PCFailover.Blocked, and readiness into not ready' {
+        InModuleScope PCFailover {
+            $raw = ConvertFrom-Json '{"command":"plan","outcome":"planned","exitCode":0,"poolFqdn":"p.contoso.com","steps":[{"id":"check-chain","name":"Check the log chain","status":"blocked","detail":"gap in the log chain"},{"id":"recover-database","name":"Recover","status":"planned"}],"errors":[]}'
+            $report = ConvertTo-PCReport -InputObject $raw -TypeName 'PCFailover.Plan'
+            $records = @(New-PCBlockedStepErrorRecord -Report $report)
+            $records | Should -HaveCount 1
+            $records[0].FullyQualifiedErrorId | Should -Be 'PCFailover.Blocked'
+            $records[0].CategoryInfo.TargetName | Should -Be 'check-chain'
+            $records[0].Exception.Message | Should -Match 'gap in the log chain'
+            $readiness = ConvertTo-PCReadiness -Report $report -ExitCode 0 -PoolFqdn 'p.contoso.com'
+            $readiness.Ready | Should -BeFalse
+            $readiness.ErrorId | Should -Be @('PCFailover.Blocked')
+        }
+    }
+
     It 'makes a run without a readable report a terminating PCFailover.Unexpected' {
         InModuleScope PCFailover {
             $record = @(New-PCCoreErrorRecord -ExitCode 1 -Report $null -Stderr 'panic: boom' -PoolFqdn 'p')[0]
