@@ -41,6 +41,8 @@ type Request struct {
 	// Drill and Status tune the drill and status commands (drillstatus.go).
 	Drill  *Drill  `json:"drill,omitempty"`
 	Status *Status `json:"status,omitempty"`
+	// Failback is read by pcfailover failback (core/request/failback.go).
+	Failback *Failback `json:"failback,omitempty"`
 }
 
 // SQLInstance says how to reach one SQL Server instance.
