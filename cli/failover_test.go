@@ -407,3 +407,76 @@ func TestCLIConcurrentRunsOneExitsThree(t *testing.T) {
 		t.Fatalf("second run exit %d", code2)
 	}
 }
+
+// The module's way in: the request and its passwords as one envelope on standard input,
+// or --request FILE with --password-stdin; the password environment variables unset.
+func TestCLIPasswordsFromStandardInput(t *testing.T) {
+	c := startCLILab(t, "clean")
+	reqJSON, err := os.ReadFile(c.info.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := map[string]string{}
+	for role, key := range map[string]string{"backup": "backupSqlInstance", "primary": "primarySqlInstance", "backupMirror": "backupMirrorSqlInstance"} {
+		if in, ok := c.info.Instances[role]; ok {
+			pw[key] = in.Password
+		}
+	}
+	envelope, _ := json.Marshal(map[string]any{"request": json.RawMessage(reqJSON), "passwords": pw})
+	pwOnly, _ := json.Marshal(pw)
+	var clean []string
+	for _, kv := range os.Environ() {
+		if _, isLab := c.info.Env[strings.SplitN(kv, "=", 2)[0]]; !isLab {
+			clean = append(clean, kv)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		stdin []byte
+	}{
+		{"envelope", []string{"plan", "--request", "-", "--output", "json"}, envelope},
+		{"password-stdin", []string{"plan", "--request", c.info.Request, "--password-stdin", "--output", "json"}, pwOnly},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(engineBinary(t), tc.args...)
+			cmd.Env = clean
+			cmd.Stdin = bytes.NewReader(tc.stdin)
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%v: %s %s", err, errb.String(), out.String())
+			}
+			var r report.Report
+			if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Outcome != report.OutcomePlanned {
+				t.Fatalf("outcome %q (%v)", r.Outcome, err)
+			}
+			for _, p := range pw {
+				if strings.Contains(out.String()+errb.String(), p) {
+					t.Fatal("a password appeared in the output")
+				}
+			}
+		})
+	}
+}
+
+// A crash around the tail-log backup (planned failover) is resumed too: the re-run sees
+// the old primary RESTORING and its tail file in the share, and loses nothing.
+func TestCLICrashAroundTailLogThenRerun(t *testing.T) {
+	for _, cp := range []string{"before:tail-log", "after:tail-log", "after:tail-log-backup", "copy:mid:0.4"} {
+		t.Run(cp, func(t *testing.T) {
+			c := startCLILab(t, "planned")
+			code, _, stderr := c.runBin(t, []string{checkpoint.EnvCrashAt + "=" + cp}, "failover", "--request", c.info.Request, "--output", "json")
+			if code != checkpoint.CrashExitCode {
+				t.Fatalf("crash run exit %d: %s", code, stderr)
+			}
+			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+			if code != 0 {
+				t.Fatalf("re-run exit %d: %s %+v", code, stderr, r)
+			}
+			if st, txn := c.backupState(t); st != "ONLINE" || txn != c.info.Facts.PrimaryTransactions {
+				t.Fatalf("backup %s with %d transactions, want ONLINE with %d", st, txn, c.info.Facts.PrimaryTransactions)
+			}
+		})
+	}
+}
