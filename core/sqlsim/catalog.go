@@ -249,7 +249,7 @@ func (in *Instance) systemViewLocked(obj string, cur *database) *table {
 				status = "background"
 			}
 			t.rows = append(t.rows, []any{int64(s.spid), int64(0), s.lastBatch, status, cmd, in.dbIDLocked(db),
-				int64(in.blockerLocked(s.spid)), nil, int64(0), float64(0), int64(0), int64(0), int64(0), int64(s.tranCount)})
+				int64(in.blockerLocked(s.spid)), nil, int64(0), s.pct, int64(0), int64(0), int64(0), int64(s.tranCount)})
 		}
 		return t
 	case "dm_tran_locks":

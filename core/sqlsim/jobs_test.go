@@ -288,3 +288,65 @@ func TestLoginFailures(t *testing.T) {
 		t.Fatalf("app session error %v", err)
 	}
 }
+
+func TestRestoreInProgressVisibleAndKillable(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	prim := newInstance(t, "SQLPRIMARY")
+	prim.CreateDatabase("mgc", nil)
+	full := filepath.Join(dir, "full.bak")
+	if _, err := prim.BackupDatabase(ctx, "mgc", full); err != nil {
+		t.Fatal(err)
+	}
+	sec := NewInstance(Config{Name: "SQLBACKUP", Logins: map[string]string{"sa": testPassword}, Sysadmins: []string{"sa"}, RestoreMBps: 0.5})
+	defer sec.Close()
+	restorer := login(t, sec, "sa", "master")
+	watcher := login(t, sec, "sa", "master")
+	done := make(chan *recWriter)
+	go func() {
+		w := &recWriter{}
+		restorer.Batch(ctx, "RESTORE DATABASE mgc FROM DISK = '"+full+"' WITH NORECOVERY", w)
+		done <- w
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		w := mustOK(t, watcher, "SELECT r.command, r.percent_complete FROM sys.dm_exec_requests r WHERE r.database_id = DB_ID(N'mgc') AND r.command LIKE 'RESTORE%'")
+		if len(w.rows(t)) == 1 && w.rows(t)[0][1].(float64) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("restore never visible in dm_exec_requests")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	w := run(t, watcher, "RESTORE DATABASE mgc WITH RECOVERY")
+	if !slices.Equal(w.errNums(), []int32{3101, 3013}) {
+		t.Fatalf("concurrent restore: %v", w.errs)
+	}
+	mustOK(t, watcher, "KILL "+itoa(restorer.spid))
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("KILL did not abort the restore")
+	}
+	st, _ := sec.Database("mgc")
+	if st.State != "RESTORING" || !st.RedoStartLSN.IsZero() {
+		t.Fatalf("after aborted restore: %+v", st)
+	}
+	w = run(t, watcher, "RESTORE DATABASE mgc WITH RECOVERY")
+	if !slices.Equal(w.errNums(), []int32{4333, 3013}) {
+		t.Fatalf("recover after aborted restore: %v", w.errs)
+	}
+}
+
+func TestRelativeDevicePathRefused(t *testing.T) {
+	in := newInstance(t, "SQLSIM")
+	in.CreateDatabase("mgc", nil)
+	s := login(t, in, "sa", "master")
+	for _, q := range []string{`BACKUP DATABASE mgc TO DISK = 'mgc.bak'`, `RESTORE HEADERONLY FROM DISK = 'x.trn'`, `RESTORE LOG mgc FROM DISK = 'rel\x.trn'`} {
+		w := run(t, s, q)
+		if len(w.errs) != 2 || w.errs[0].Number != 3201 || !strings.Contains(w.errs[0].Text, "Operating system error 3(") {
+			t.Errorf("%s: %v", q, w.errs)
+		}
+	}
+}

@@ -264,6 +264,9 @@ func (s *session) restoreInfo(ctx context.Context, kind, op string, devices []st
 		return withTerm(op, msg(3204, 16, 1, "The backup or restore was aborted."))
 	}
 	path := devices[0]
+	if m := checkDevicePath(path); m != nil {
+		return withTerm(op, *m)
+	}
 	if kind == "VERIFYONLY" {
 		h, err := readPayload(ctx, path, nil)
 		if err != nil {
@@ -372,6 +375,30 @@ func fileListResult(h Header) ([]tds.Column, [][]any) {
 	return cols, rows
 }
 
+// checkDevicePath refuses a relative device path: the simulator has no default
+// backup directory, and a Windows path on another OS must not become a local file name.
+func checkDevicePath(p string) *tds.Message {
+	if p == "" || !filepath.IsAbs(p) {
+		m := errOpenDevice(p, osPathNotFound)
+		return &m
+	}
+	return nil
+}
+
+// killContext is ctx, also cancelled when the session is killed (KILL aborts a
+// running RESTORE or BACKUP).
+func (s *session) killContext(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-s.killed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // exclusiveCheckLocked enforces exclusive access for RESTORE / tail-log BACKUP:
 // 3102 when the caller's own session uses the database, 3101 when another does.
 func (in *Instance) exclusiveCheckLocked(d *database, s *session, op string) *tds.Message {
@@ -402,9 +429,14 @@ func (in *Instance) exclusiveCheckLocked(d *database, s *session, op string) *td
 }
 
 // progressFn returns the payload progress callback: throughput throttling and STATS.
-func (in *Instance) progressFn(ctx context.Context, start time.Time, stats int, send messages) func(done, total int64) error {
+func (in *Instance) progressFn(ctx context.Context, s *session, start time.Time, stats int, send messages) func(done, total int64) error {
 	next := stats
 	return func(done, total int64) error {
+		if total > 0 {
+			in.mu.Lock()
+			s.pct = float64(done) * 100 / float64(total)
+			in.mu.Unlock()
+		}
 		if in.cfg.RestoreMBps > 0 {
 			want := time.Duration(float64(done) / (in.cfg.RestoreMBps * 1e6) * float64(time.Second))
 			if err := sleepCtx(ctx, want-time.Since(start)); err != nil {
@@ -442,6 +474,13 @@ func successMsg(op string, pages int64, elapsed time.Duration) tds.Message {
 // log-shipping restore job (reference §3.3, §3.4).
 func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, send messages) *sqlError {
 	op := "RESTORE " + req.kind
+	ctx, stop := s.killContext(ctx)
+	defer stop()
+	for _, d := range req.devices {
+		if m := checkDevicePath(d); m != nil {
+			return withTerm(op, *m)
+		}
+	}
 	if e := s.requireSysadmin(op); e != nil {
 		return e
 	}
@@ -579,7 +618,7 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 	in.mu.Unlock()
 
 	start := time.Now()
-	_, perr := readPayload(ctx, path, in.progressFn(ctx, start, req.opts.Stats, send))
+	_, perr := readPayload(ctx, path, in.progressFn(ctx, s, start, req.opts.Stats, send))
 	elapsed := time.Since(start)
 
 	in.mu.Lock()
@@ -771,6 +810,11 @@ func (s *session) backupStmt(ctx context.Context, v *backupStmt, sc *scope, o *o
 // backup implements BACKUP DATABASE / BACKUP LOG [WITH NORECOVERY] writing a real file.
 func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send messages) (Header, *sqlError) {
 	op := "BACKUP " + req.kind
+	ctx, stop := s.killContext(ctx)
+	defer stop()
+	if m := checkDevicePath(req.path); m != nil {
+		return Header{}, withTerm(op, *m)
+	}
 	if e := s.requireSysadmin(op); e != nil {
 		return Header{}, e
 	}
@@ -864,7 +908,7 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 	in.mu.Unlock()
 
 	wstart := time.Now()
-	progress := in.progressFn(ctx, wstart, req.stats, send)
+	progress := in.progressFn(ctx, s, wstart, req.stats, send)
 	werr := WriteBackupFile(req.path, h)
 	if werr == nil {
 		werr = progress(h.PayloadSize, h.PayloadSize)

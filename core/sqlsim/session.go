@@ -29,6 +29,7 @@ type session struct {
 	cmdDB     string // database the current request targets
 	tranCount int
 	cpu, io   int64
+	pct       float64 // percent_complete of a running RESTORE / BACKUP
 	options   map[string]string
 
 	killed   chan struct{}
@@ -94,6 +95,7 @@ func (s *session) Reset() {
 	s.db = s.loginDB
 	s.tranCount = 0
 	s.options = map[string]string{}
+	s.in.releaseTranAppLocksLocked(s.spid)
 }
 
 var errKilled = errors.New("sqlsim: session was killed")
@@ -228,6 +230,7 @@ func (s *session) setRunning(on bool) {
 		s.status = "sleeping"
 		s.command = ""
 		s.cmdDB = ""
+		s.pct = 0
 	}
 }
 

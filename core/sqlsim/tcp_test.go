@@ -312,3 +312,21 @@ func TestTCPLogShippingRemoval(t *testing.T) {
 		t.Fatalf("in tx: %v", err)
 	}
 }
+
+func TestTCPInstanceDown(t *testing.T) {
+	in := newInstance(t, "SQLBACKUP")
+	db := serve(t, in)
+	ctx := context.Background()
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in.SetDown(true)
+	if err := db.PingContext(ctx); err == nil {
+		t.Fatal("ping succeeded while down")
+	}
+	in.SetDown(false)
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("after coming back: %v", err)
+	}
+}
