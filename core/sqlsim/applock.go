@@ -44,7 +44,7 @@ func compatible(held, want string) bool {
 // not, which session blocks it.
 func (in *Instance) grantableLocked(db, resource, mode string, spid int) (bool, int) {
 	for _, l := range in.applocks {
-		if l.waiting || l.spid == spid || !strings.EqualFold(l.db, db) || !strings.EqualFold(l.resource, resource) {
+		if l.waiting || l.spid == spid || !strings.EqualFold(l.db, db) || l.resource != resource {
 			continue
 		}
 		if !compatible(l.mode, mode) {
@@ -96,7 +96,7 @@ func (s *session) spGetAppLock(ctx context.Context, args []procArg, db string) (
 	}
 	// Re-entrant: the same owner already holds it.
 	for _, l := range in.applocks {
-		if !l.waiting && l.spid == s.spid && l.owner == owner && strings.EqualFold(l.db, db) && strings.EqualFold(l.resource, res) && l.mode == mode {
+		if !l.waiting && l.spid == s.spid && l.owner == owner && strings.EqualFold(l.db, db) && l.resource == res && l.mode == mode {
 			l.count++
 			in.mu.Unlock()
 			return procResult{status: 0}, nil, nil
@@ -178,7 +178,7 @@ func (s *session) spReleaseAppLock(args []procArg, db string) (procResult, *sqlE
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	for _, l := range in.applocks {
-		if !l.waiting && l.spid == s.spid && l.owner == owner && strings.EqualFold(l.db, db) && strings.EqualFold(l.resource, res) {
+		if !l.waiting && l.spid == s.spid && l.owner == owner && strings.EqualFold(l.db, db) && l.resource == res {
 			l.count--
 			if l.count == 0 {
 				in.removeLockLocked(l)
@@ -238,7 +238,7 @@ func (in *Instance) lockRowsLocked() []lockRow {
 		if l.owner == "Transaction" {
 			owner = "TRANSACTION"
 		}
-		h := crc32.ChecksumIEEE([]byte(strings.ToLower(l.resource)))
+		h := crc32.ChecksumIEEE([]byte(l.resource))
 		out = append(out, lockRow{resType: "APPLICATION", db: l.db, desc: fmt.Sprintf("0:[%s]:(%08x)", truncate(l.resource, 32), h),
 			mode: lockAbbrev[l.mode], status: status, owner: owner, spid: l.spid})
 	}

@@ -282,3 +282,17 @@ func TestAppLocks(t *testing.T) {
 		t.Fatalf("double release %v %v", w.status, w.errs)
 	}
 }
+
+func TestAppLockResourceIsCaseSensitive(t *testing.T) {
+	in := newInstance(t, "SQLSIM")
+	a := login(t, in, "sa", "master")
+	b := login(t, in, "sa", "master")
+	q := "DECLARE @r int; EXEC @r = sp_getapplock @Resource = @res, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; SELECT @r AS r"
+	get := func(s *session, res string) any {
+		w := rpc(t, s, "sp_executesql", executesql(q, "@res", res)...)
+		return w.col(t, "r")
+	}
+	if get(a, "PCFailover") != int64(0) || get(b, "pcfailover") != int64(0) || get(b, "PCFailover") != int64(-1) {
+		t.Fatal("resource names must compare in binary")
+	}
+}
