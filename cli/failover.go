@@ -15,6 +15,7 @@ import (
 
 	"pcfailover/core/checkpoint"
 	"pcfailover/core/failover"
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 )
@@ -43,7 +44,7 @@ func runFlags() []cli.Flag {
 func failoverCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "failover",
-		Usage:     "run the SQL half of the failover (runbook steps 0-4), resumable; steps 5-7 are reported pending",
+		Usage:     "run the failover (runbook steps 0-7; steps 5-7 skipped with lync.skip), resumable",
 		UsageText: "pcfailover failover --request FILE|- [--password-stdin] [--run-dir DIR] [--accept-data-loss] [--events FILE|-] [--output json|text]",
 		Flags:     runFlags(),
 		Action:    func(c *cli.Context) error { return runEngine(c, "failover") },
@@ -86,6 +87,15 @@ func runEngine(c *cli.Context, command string) error {
 		events = report.NewEmitter(f, nil, red.Redact)
 	}
 	cfg := failover.Config{Request: req, Passwords: pw, Command: command, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
+	if req.Lync == nil || !req.Lync.Skip {
+		// Steps 5-7: PowerShell imports the Lync module while the SQL steps run.
+		lr, err := lync.New(lync.Config{Request: req, Events: events})
+		if err != nil {
+			return invalid(stdout, stderr, format, []request.FieldError{{Field: "lync", Message: err.Error(), Fix: "set poolFqdn, or lync.skip to run steps 0-4 only"}})
+		}
+		defer lr.Close()
+		cfg.Lync = lr
+	}
 	var rep *report.Report
 	if command == "plan" {
 		rep = failover.Plan(c.Context, cfg)
