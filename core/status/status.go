@@ -1,0 +1,615 @@
+// Package status reports log-shipping health on the backup instance, read-only
+// (reference/sql-log-shipping.md §5 "Status view"): the last backup, copy and restore
+// with their ages and latency, the log backups waiting to be copied or restored,
+// whether the log chain is continuous from the secondary's redo start LSN to the newest
+// file, the data at risk if the primary died now (RPO), and, when Lync is reachable, the
+// pool and mirror state. Thresholds from the request turn the checks into a health
+// (ok, warning, critical) and an exit code monitoring can alert on.
+//
+// Nothing here writes: the queries are SELECTs on sys.databases, sys.master_files, msdb
+// and RESTORE HEADERONLY on the files; the Lync reads are Get-* cmdlets.
+package status
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"pcfailover/core/failover"
+	"pcfailover/core/logchain"
+	"pcfailover/core/lsn"
+	"pcfailover/core/request"
+)
+
+// Health levels, worst last.
+const (
+	OK       = "ok"
+	Warning  = "warning"
+	Critical = "critical"
+	Unknown  = "unknown"
+)
+
+// Exit codes of `pcfailover status` (cli/CONTRACT.md): 0 ok, 5 warning, 6 critical,
+// 1 the status could not be read (unknown), 2 invalid request.
+const (
+	ExitOK       = 0
+	ExitUnknown  = 1
+	ExitWarning  = 5
+	ExitCritical = 6
+)
+
+// ExitCode maps a health to the process exit code.
+func ExitCode(health string) int {
+	switch health {
+	case OK:
+		return ExitOK
+	case Warning:
+		return ExitWarning
+	case Critical:
+		return ExitCritical
+	}
+	return ExitUnknown
+}
+
+func rank(h string) int {
+	switch h {
+	case OK:
+		return 0
+	case Warning:
+		return 1
+	case Critical:
+		return 3
+	}
+	return 2 // unknown: worse than warning, better than critical
+}
+
+// Lync reads the pool's Persistent Chat state; implemented over pshost by the CLI.
+type Lync interface {
+	// Read returns the pool state (Normal, FailedOver) and the mirror state of the
+	// pool's database, or an error when Lync cannot be reached.
+	Read(ctx context.Context) (*LyncState, error)
+}
+
+// LyncState is what Lync said.
+type LyncState struct {
+	Reachable   bool   `json:"reachable"`
+	PoolState   string `json:"poolState,omitempty"`
+	MirrorState string `json:"mirrorState,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// Config is one status read.
+type Config struct {
+	Request   *request.Request
+	Passwords request.Passwords
+	// Lync is nil when the request has no Lync section (or it says skip).
+	Lync Lync
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Status is the status report (`pcfailover status --output json`).
+type Status struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Command       string    `json:"command"`
+	PoolFQDN      string    `json:"poolFqdn"`
+	Database      string    `json:"database"`
+	CheckedAt     time.Time `json:"checkedAt"`
+	Health        string    `json:"health"`
+	ExitCode      int       `json:"exitCode"`
+	// Secondary is the backup database as the backup instance reports it.
+	Secondary   *Secondary   `json:"secondary"`
+	LogShipping *LogShipping `json:"logShipping"`
+	LastBackup  *Event       `json:"lastBackup"`
+	LastCopy    *Event       `json:"lastCopy"`
+	LastRestore *Event       `json:"lastRestore"`
+	Files       Files        `json:"files"`
+	Chain       *Chain       `json:"chain"`
+	RPO         *RPO         `json:"rpo"`
+	Lync        *LyncState   `json:"lync"`
+	Checks      []Check      `json:"checks"`
+	Errors      []string     `json:"errors"`
+}
+
+// Secondary is the backup database's state.
+type Secondary struct {
+	Exists       bool     `json:"exists"`
+	State        string   `json:"state"`
+	IsInStandby  bool     `json:"isInStandby"`
+	RedoStartLSN *lsn.LSN `json:"redoStartLsn"`
+	NextFrom     string   `json:"nextFrom,omitempty"`
+}
+
+// LogShipping is the msdb log-shipping configuration and monitor row.
+type LogShipping struct {
+	Configured              bool   `json:"configured"`
+	PrimaryServer           string `json:"primaryServer,omitempty"`
+	Share                   string `json:"share,omitempty"`
+	CopyDestination         string `json:"copyDestination,omitempty"`
+	RestoreThresholdMinutes *int64 `json:"restoreThresholdMinutes"`
+	LastRestoredLatencyMin  *int64 `json:"lastRestoredLatencyMinutes"`
+	Jobs                    []Job  `json:"jobs"`
+}
+
+// Job is one log-shipping job.
+type Job struct {
+	Role    string `json:"role"`
+	Name    string `json:"name"`
+	Exists  bool   `json:"exists"`
+	Enabled bool   `json:"enabled"`
+	Running bool   `json:"running"`
+}
+
+// Event is the newest backup, copy or restore: the file, when, and how long ago.
+type Event struct {
+	File       string     `json:"file"`
+	At         *time.Time `json:"at"`
+	AgeSeconds int64      `json:"ageSeconds"`
+	// BackupFinish is the finish time of the backup the event concerns (restore).
+	BackupFinish *time.Time `json:"backupFinish,omitempty"`
+	// LatencySeconds is, for the restore, the time from that backup's finish to its restore.
+	LatencySeconds *int64 `json:"latencySeconds,omitempty"`
+}
+
+// Files counts the log backups by where they wait.
+type Files struct {
+	InShare          int      `json:"inShare"`
+	InCopyFolder     int      `json:"inCopyFolder"`
+	WaitingToCopy    int      `json:"waitingToCopy"`
+	WaitingToRestore int      `json:"waitingToRestore"`
+	Partial          []string `json:"partial"`
+	ShareError       string   `json:"shareError,omitempty"`
+	CopyFolderError  string   `json:"copyFolderError,omitempty"`
+}
+
+// Chain is the log chain from the secondary's redo start LSN over every available file.
+type Chain struct {
+	RedoStartLSN *lsn.LSN `json:"redoStartLsn"`
+	EndLSN       *lsn.LSN `json:"endLsn"`
+	NewestLSN    *lsn.LSN `json:"newestLsn"`
+	Continuous   bool     `json:"continuous"`
+	Gap          string   `json:"gap,omitempty"`
+	Damaged      []string `json:"damaged"`
+}
+
+// RPO is the data at risk if the primary died now.
+type RPO struct {
+	// RecoverableTo is the finish time of the newest backup a failover now could apply
+	// (the end of the continuous chain); DataAtRiskSeconds its age: the transactions of
+	// that span exist only on the primary.
+	RecoverableTo     *time.Time `json:"recoverableTo"`
+	DataAtRiskSeconds int64      `json:"dataAtRiskSeconds"`
+	// RestoredTo / RestoredAgeSeconds: the same for what is already restored.
+	RestoredTo         *time.Time `json:"restoredTo"`
+	RestoredAgeSeconds int64      `json:"restoredAgeSeconds"`
+}
+
+// Check is one health check with its verdict.
+type Check struct {
+	Name      string `json:"name"`
+	Health    string `json:"health"`
+	Message   string `json:"message"`
+	Value     *int64 `json:"value,omitempty"`
+	Warning   *int64 `json:"warning,omitempty"`
+	Critical  *int64 `json:"critical,omitempty"`
+	Unit      string `json:"unit,omitempty"`
+	Threshold string `json:"threshold,omitempty"`
+}
+
+const appName = "pcfailover-status"
+
+type reader struct {
+	cfg  Config
+	req  *request.Request
+	now  time.Time
+	red  *request.Redactor
+	st   *Status
+	db   *sql.DB
+	prod failover.DBState
+	ls   *failover.Snapshot
+}
+
+// Read reads the status once. It never returns nil; a status that cannot be read has
+// health unknown and the reason in Errors.
+func Read(ctx context.Context, cfg Config) *Status {
+	nowf := cfg.Now
+	if nowf == nil {
+		nowf = time.Now
+	}
+	r := &reader{cfg: cfg, req: cfg.Request, now: nowf().UTC(), red: request.ForPasswords(cfg.Passwords)}
+	r.st = &Status{SchemaVersion: 1, Command: "status", PoolFQDN: r.req.PoolFQDN, Database: r.req.Database, CheckedAt: r.now,
+		Checks: []Check{}, Errors: []string{}, Files: Files{Partial: []string{}}}
+	if err := r.read(ctx); err != nil {
+		r.st.Errors = append(r.st.Errors, r.red.Redact(err.Error()))
+		r.add(Check{Name: "read", Health: Unknown, Message: r.red.Redact(err.Error())})
+	}
+	if r.db != nil {
+		r.db.Close()
+	}
+	if cfg.Lync != nil {
+		ls, err := cfg.Lync.Read(ctx)
+		if err != nil {
+			ls = &LyncState{Reachable: false, Error: r.red.Redact(err.Error())}
+		}
+		r.st.Lync = ls
+		r.lyncChecks(ls)
+	}
+	r.st.Health = OK
+	for _, c := range r.st.Checks {
+		if rank(c.Health) > rank(r.st.Health) {
+			r.st.Health = c.Health
+		}
+	}
+	r.st.ExitCode = ExitCode(r.st.Health)
+	return r.st
+}
+
+func (r *reader) add(c Check) { r.st.Checks = append(r.st.Checks, c) }
+
+func i64(n int64) *int64 { return &n }
+
+func (r *reader) read(ctx context.Context) error {
+	in := r.req.BackupSQLInstance
+	c, err := mssql.NewConnector(in.ConnString(r.cfg.Passwords[request.RoleBackup], "master", appName))
+	if err != nil {
+		return fmt.Errorf("connect to the backup instance %s: %s", in.Describe(), r.red.Redact(err.Error()))
+	}
+	r.db = sql.OpenDB(c)
+	r.db.SetMaxOpenConns(r.req.Options.HeaderParallelism + 1)
+	if err := r.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to the backup instance %s: %s", in.Describe(), r.red.Redact(err.Error()))
+	}
+	if r.prod, err = failover.ObserveDB(ctx, r.db, r.req.Database); err != nil {
+		return err
+	}
+	sec := &Secondary{Exists: r.prod.Exists, State: r.prod.State, IsInStandby: r.prod.Standby, NextFrom: r.prod.NextFrom}
+	if !r.prod.RedoStartLSN.IsZero() {
+		l := r.prod.RedoStartLSN
+		sec.RedoStartLSN = &l
+	}
+	r.st.Secondary = sec
+	if r.ls, err = failover.ObserveLogShipping(ctx, r.db, r.req.Database, r.now); err != nil {
+		return err
+	}
+	r.logShipping()
+	switch {
+	case !r.prod.Exists:
+		r.add(Check{Name: "secondary", Health: Critical, Message: fmt.Sprintf("the backup instance has no database %s", r.req.Database)})
+		return nil
+	case !r.prod.Restoring():
+		r.add(Check{Name: "secondary", Health: Critical, Message: fmt.Sprintf("%s is %s, not restoring: it is not a log-shipping secondary (already failed over?)", r.req.Database, r.prod.State)})
+	case r.ls == nil:
+		r.add(Check{Name: "secondary", Health: Critical, Message: fmt.Sprintf("%s is restoring but has no log-shipping configuration in msdb", r.req.Database)})
+	default:
+		mode := "RESTORING"
+		if r.prod.Standby {
+			mode = "STANDBY"
+		}
+		r.add(Check{Name: "secondary", Health: OK, Message: fmt.Sprintf("%s is a log-shipping secondary (%s), next LSN %s", r.req.Database, mode, r.prod.RedoStartLSN)})
+	}
+	r.jobs()
+	return r.files(ctx)
+}
+
+func (r *reader) logShipping() {
+	ls := &LogShipping{Jobs: []Job{}}
+	r.st.LogShipping = ls
+	share, copyDir := r.req.Share, r.req.CopyDestination
+	if r.ls != nil {
+		ls.Configured = true
+		ls.PrimaryServer = r.ls.PrimaryServer
+		if share == "" {
+			share = r.ls.BackupSourceDirectory
+		}
+		if copyDir == "" {
+			copyDir = r.ls.BackupDestinationDirectory
+		}
+		ls.RestoreThresholdMinutes = r.ls.RestoreThreshold
+		ls.LastRestoredLatencyMin = r.ls.LastRestoredLatency
+		for _, j := range r.ls.Jobs {
+			ls.Jobs = append(ls.Jobs, Job{Role: j.Role, Name: j.Name, Exists: j.Exists, Enabled: j.Enabled, Running: j.Running})
+		}
+		if r.ls.LastCopiedFile != "" {
+			r.st.LastCopy = r.event(r.ls.LastCopiedFile, firstTime(r.ls.LastCopiedDateUTC, r.ls.LastCopiedDate))
+		}
+		if r.ls.LastRestoredFile != "" {
+			r.st.LastRestore = r.event(r.ls.LastRestoredFile, firstTime(r.ls.LastRestoredDateUTC, r.ls.LastRestoredDate))
+		}
+	}
+	ls.Share, ls.CopyDestination = share, copyDir
+	if r.prod.LastRestore != nil {
+		lr := r.prod.LastRestore
+		if r.st.LastRestore == nil {
+			t := lr.RestoreDate
+			r.st.LastRestore = r.event(lr.Device, &t)
+		}
+		if !lr.BackupFinishDate.IsZero() {
+			bf := lr.BackupFinishDate
+			r.st.LastRestore.BackupFinish = &bf
+			if r.st.LastRestore.At != nil {
+				r.st.LastRestore.LatencySeconds = i64(int64(r.st.LastRestore.At.Sub(bf).Seconds()))
+			}
+		}
+	}
+}
+
+func firstTime(ts ...*time.Time) *time.Time {
+	for _, t := range ts {
+		if t != nil && !t.IsZero() {
+			return t
+		}
+	}
+	return nil
+}
+
+func (r *reader) event(file string, at *time.Time) *Event {
+	e := &Event{File: baseName(file)}
+	if at != nil {
+		t := at.UTC()
+		e.At = &t
+		e.AgeSeconds = int64(r.now.Sub(t).Seconds())
+	}
+	return e
+}
+
+// baseName is the file name of a path in either style.
+func baseName(p string) string {
+	return p[strings.LastIndexAny(p, `\/`)+1:]
+}
+
+func (r *reader) jobs() {
+	if r.ls == nil {
+		return
+	}
+	var bad []string
+	for _, j := range r.ls.Jobs {
+		switch {
+		case !j.Exists:
+			bad = append(bad, fmt.Sprintf("the %s job %s is missing", j.Role, j.ID))
+		case !j.Enabled:
+			bad = append(bad, fmt.Sprintf("the %s job %s is disabled", j.Role, j.Name))
+		}
+	}
+	if len(bad) > 0 {
+		r.add(Check{Name: "jobs", Health: Warning, Message: strings.Join(bad, "; ") + ": log shipping is stopped"})
+		return
+	}
+	r.add(Check{Name: "jobs", Health: OK, Message: "the copy and restore jobs exist and are enabled"})
+}
+
+type file struct {
+	name, path string
+	inShare    bool
+	inCopy     bool
+}
+
+func list(dir string) (map[string]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			m[e.Name()] = filepath.Join(dir, e.Name())
+		}
+	}
+	return m, nil
+}
+
+// files lists the share and the copy folder, reads the headers of the log backups the
+// secondary still needs and builds the chain from its redo start LSN.
+func (r *reader) files(ctx context.Context) error {
+	db := r.req.Database
+	ls := r.st.LogShipping
+	byName := map[string]*file{}
+	var share, cp map[string]string
+	var err error
+	if ls.Share != "" {
+		if share, err = list(ls.Share); err != nil {
+			r.st.Files.ShareError = err.Error()
+		}
+	}
+	if ls.CopyDestination != "" {
+		if cp, err = list(ls.CopyDestination); err != nil {
+			r.st.Files.CopyFolderError = err.Error()
+		}
+	}
+	for n, p := range cp {
+		if logchain.IsPartial(n, db) {
+			r.st.Files.Partial = append(r.st.Files.Partial, n)
+		}
+		if logchain.IsCandidate(n, db) {
+			byName[n] = &file{name: n, path: p, inCopy: true}
+			r.st.Files.InCopyFolder++
+		}
+	}
+	for n, p := range share {
+		if !logchain.IsCandidate(n, db) {
+			continue
+		}
+		r.st.Files.InShare++
+		if f, ok := byName[n]; ok {
+			f.inShare = true
+		} else {
+			byName[n] = &file{name: n, path: p, inShare: true}
+		}
+	}
+	sort.Strings(r.st.Files.Partial)
+	var names []string
+	for n := range byName {
+		names = append(names, n)
+	}
+	anchor := ""
+	if r.ls != nil {
+		anchor = r.ls.LastRestoredFile
+	}
+	cands := logchain.Candidates(names, db, anchor)
+	// The newest backup is the newest file by name (UTC stamp, §2.3), in the share.
+	var newestShare string
+	for n := range share {
+		if logchain.IsCandidate(n, db) && strings.ToLower(n) > strings.ToLower(newestShare) {
+			newestShare = n
+		}
+	}
+	paths := make([]string, len(cands))
+	for i, n := range cands {
+		paths[i] = byName[n].path
+	}
+	headers, err := failover.ReadHeaders(ctx, r.db, paths, r.req.Options.HeaderParallelism)
+	if err != nil {
+		return err
+	}
+	if newestShare != "" {
+		r.st.LastBackup = &Event{File: newestShare}
+		for _, h := range headers {
+			if h.Name == newestShare && !h.BackupFinishDate.IsZero() {
+				t := h.BackupFinishDate.UTC()
+				r.st.LastBackup.At, r.st.LastBackup.AgeSeconds = &t, int64(r.now.Sub(t).Seconds())
+			}
+		}
+	}
+	if !r.prod.Restoring() || r.prod.RedoStartLSN.IsZero() {
+		return nil
+	}
+	c := logchain.Build(logchain.Target{Database: db, FamilyGUID: r.prod.FamilyGUID, ForkGUID: r.prod.RedoForkGUID, Next: r.prod.RedoStartLSN}, headers)
+	start, end := c.Start, c.End
+	ch := &Chain{RedoStartLSN: &start, EndLSN: &end, Continuous: c.Gap == nil, Damaged: []string{}}
+	var newest lsn.LSN
+	for _, h := range headers {
+		if h.Known() && newest.Less(h.LastLSN) && strings.EqualFold(h.DatabaseName, db) {
+			newest = h.LastLSN
+		}
+	}
+	if !newest.IsZero() {
+		ch.NewestLSN = &newest
+	}
+	for _, a := range c.Apply {
+		if f := byName[a.Name]; f != nil && !f.inCopy {
+			r.st.Files.WaitingToCopy++
+		}
+	}
+	r.st.Files.WaitingToRestore = len(c.Apply)
+	if c.Gap != nil {
+		ch.Gap = c.Gap.Describe()
+		ch.Damaged = append(ch.Damaged, c.Gap.Damaged...)
+	}
+	r.st.Chain = ch
+	r.rpo(c)
+	r.chainChecks(c)
+	return nil
+}
+
+func (r *reader) rpo(c *logchain.Chain) {
+	rp := &RPO{}
+	if r.prod.LastRestore != nil && !r.prod.LastRestore.BackupFinishDate.IsZero() {
+		t := r.prod.LastRestore.BackupFinishDate.UTC()
+		rp.RestoredTo, rp.RestoredAgeSeconds = &t, int64(r.now.Sub(t).Seconds())
+	}
+	rp.RecoverableTo, rp.DataAtRiskSeconds = rp.RestoredTo, rp.RestoredAgeSeconds
+	if last := c.LastApplied(); last != nil && !last.BackupFinishDate.IsZero() {
+		t := last.BackupFinishDate.UTC()
+		rp.RecoverableTo, rp.DataAtRiskSeconds = &t, int64(r.now.Sub(t).Seconds())
+	}
+	r.st.RPO = rp
+}
+
+func (r *reader) chainChecks(c *logchain.Chain) {
+	s := r.req.Status
+	if c.Gap != nil {
+		r.add(Check{Name: "chain", Health: Critical, Message: "the log chain is broken: " + c.Gap.Describe() + "; a failover now would stop there"})
+	} else {
+		r.add(Check{Name: "chain", Health: OK, Message: fmt.Sprintf("continuous from LSN %s to %s over %d log backups", c.Start, c.End, len(c.Apply))})
+	}
+	if r.st.Files.ShareError != "" {
+		r.add(Check{Name: "share", Health: Warning, Message: "the share is unreachable: " + r.st.Files.ShareError + "; only the copy folder counts"})
+	}
+	rp := r.st.RPO
+	if rp.RecoverableTo != nil {
+		min := rp.DataAtRiskSeconds / 60
+		r.add(threshold("rpo", min, int64(s.RPOWarningMinutes), int64(s.RPOCriticalMinutes), "minutes",
+			fmt.Sprintf("if the primary died now, the transactions after %s (%d minutes) would be lost", rp.RecoverableTo.Format(time.RFC3339), min)))
+	} else {
+		r.add(Check{Name: "rpo", Health: Unknown, Message: "no restored or available log backup: the recovery point is unknown"})
+	}
+	warn := int64(s.RestoreWarningMinutes)
+	if warn == 0 {
+		warn = 45
+		if r.ls != nil && r.ls.RestoreThreshold != nil && *r.ls.RestoreThreshold > 0 {
+			warn = *r.ls.RestoreThreshold
+		}
+	}
+	crit := int64(s.RestoreCriticalMinutes)
+	if crit == 0 {
+		crit = 2 * warn
+	}
+	if lr := r.st.LastRestore; lr != nil && lr.At != nil {
+		age := lr.AgeSeconds / 60
+		latency := int64(0)
+		if lr.LatencySeconds != nil {
+			latency = *lr.LatencySeconds / 60
+		}
+		worst := age
+		what := fmt.Sprintf("the last restore (%s) was %d minutes ago", lr.File, age)
+		if latency > worst && r.st.Files.WaitingToRestore > 0 {
+			worst = latency
+		}
+		if r.st.Files.WaitingToRestore == 0 && age > warn {
+			// Nothing to restore: the restore job is idle because the backups stopped.
+			what += ", but nothing is waiting to be restored"
+			worst = 0
+		}
+		r.add(threshold("restore", worst, warn, crit, "minutes", what+fmt.Sprintf("; %d log backups wait to be restored", r.st.Files.WaitingToRestore)))
+	} else {
+		r.add(Check{Name: "restore", Health: Warning, Message: "no restore of the secondary is recorded in msdb"})
+	}
+	if lb := r.st.LastBackup; lb != nil && lb.At != nil {
+		age := lb.AgeSeconds / 60
+		r.add(threshold("backup", age, warn, crit, "minutes", fmt.Sprintf("the newest log backup in the share (%s) finished %d minutes ago", lb.File, age)))
+	}
+	if n := int64(s.FilesWaitingWarning); n > 0 {
+		waiting := int64(r.st.Files.WaitingToCopy + r.st.Files.WaitingToRestore)
+		h := OK
+		if waiting > n {
+			h = Warning
+		}
+		r.add(Check{Name: "files-waiting", Health: h, Value: i64(waiting), Warning: i64(n), Unit: "files",
+			Message: fmt.Sprintf("%d log backups wait to be copied, %d to be restored", r.st.Files.WaitingToCopy, r.st.Files.WaitingToRestore)})
+	}
+}
+
+// threshold makes a check from a value and its warning and critical limits.
+func threshold(name string, v, warn, crit int64, unit, msg string) Check {
+	c := Check{Name: name, Health: OK, Value: i64(v), Warning: i64(warn), Critical: i64(crit), Unit: unit, Message: msg}
+	switch {
+	case crit > 0 && v > crit:
+		c.Health, c.Threshold = Critical, fmt.Sprintf("above %d %s", crit, unit)
+	case warn > 0 && v > warn:
+		c.Health, c.Threshold = Warning, fmt.Sprintf("above %d %s", warn, unit)
+	}
+	return c
+}
+
+func (r *reader) lyncChecks(ls *LyncState) {
+	if !ls.Reachable {
+		r.add(Check{Name: "lync", Health: Warning, Message: "Lync is not reachable: " + ls.Error})
+		return
+	}
+	h := OK
+	msg := fmt.Sprintf("pool state %s", ls.PoolState)
+	if ls.MirrorState != "" {
+		msg += ", mirror " + ls.MirrorState
+	}
+	if !strings.EqualFold(ls.PoolState, "Normal") {
+		h = Warning
+		msg += ": the pool is not in its normal state"
+	}
+	r.add(Check{Name: "lync", Health: h, Message: msg})
+}
