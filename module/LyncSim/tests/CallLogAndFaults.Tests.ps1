@@ -110,20 +110,16 @@ Describe 'Fault injection' {
 
     It 'does not hold the state lock while a call hangs' {
         Add-LyncSimFault -Cmdlet 'Set-CsPersistentChatState' -HangSeconds 30 -Message 'hung'
-        $child = Start-Job -ScriptBlock {
-            param($module, $state)
-            $env:LYNCSIM_STATE = $state
-            Import-Module $module
-            try { Set-CsPersistentChatState -Identity 'service:pchat.contoso.com' -PoolState FailedOver } catch { }
-        } -ArgumentList $script:LyncSimModule, $env:LYNCSIM_STATE
+        $other = Start-TestRunspace "try { Set-CsPersistentChatState -Identity 'service:pchat.contoso.com' -PoolState FailedOver } catch { }"
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while ((Get-LyncSimState).faults[0].triggered -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            while ((Get-LyncSimState).faults[0].triggered -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
             (Get-LyncSimState).faults[0].triggered | Should -Be 1
             (Get-CsPersistentChatState).PoolState.ToString() | Should -Be 'Normal'
+            $other.Handle.IsCompleted | Should -BeFalse
         } finally {
-            Stop-Job $child
-            Remove-Job $child -Force
+            $other.PowerShell.Stop()
+            $other.PowerShell.Dispose()
         }
     }
 }
@@ -131,30 +127,44 @@ Describe 'Fault injection' {
 Describe 'Concurrent use of the state file' {
     BeforeEach { New-TestLyncSimState }
 
-    It 'loses no call-log entry when two processes call at once, and readers never see a torn file' {
-        $script = @'
-1..6 | ForEach-Object { Get-CsPersistentChatState | Out-Null }
-'RESULT ok'
-'@
-        $jobs = 1..2 | ForEach-Object {
-            Start-Job -ScriptBlock {
-                param($module, $state, $text)
-                $env:LYNCSIM_STATE = $state
-                Import-Module $module
-                & ([scriptblock]::Create($text))
-            } -ArgumentList $script:LyncSimModule, $env:LYNCSIM_STATE, $script
-        }
+    It 'loses no call-log entry when another process and another runspace write at once, and readers never see a torn file' {
+        $work = "1..8 | ForEach-Object { Get-CsPersistentChatState | Out-Null }; 'RESULT ok'"
+        $job = Start-Job -ScriptBlock {
+            param($module, $state, $text)
+            $env:LYNCSIM_STATE = $state
+            Import-Module $module
+            & ([scriptblock]::Create($text))
+        } -ArgumentList $script:LyncSimModule, $env:LYNCSIM_STATE, $work
+        # Start the in-process caller once the other process has made its first call.
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while ((Get-TestStateJson) -notmatch '"callSeq":\s*[1-9]' -and $job.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        $caller = Start-TestRunspace $work
         $reads = 0
-        while (@($jobs | Where-Object { $_.State -eq 'Running' -or $_.State -eq 'NotStarted' }).Count -gt 0) {
+        while (-not $caller.Handle.IsCompleted -or $job.State -eq 'Running' -or $job.State -eq 'NotStarted') {
             $null = ConvertFrom-Json ([System.IO.File]::ReadAllText($env:LYNCSIM_STATE))
             $reads++
-            Start-Sleep -Milliseconds 50
+            Start-Sleep -Milliseconds 30
         }
-        $output = $jobs | Receive-Job -Wait -AutoRemoveJob
+        $output = @($caller.PowerShell.EndInvoke($caller.Handle)) + @($job | Receive-Job -Wait -AutoRemoveJob)
+        $caller.PowerShell.Dispose()
         @($output | Where-Object { $_ -eq 'RESULT ok' }).Count | Should -Be 2
         $log = @(Get-LyncSimCallLog)
-        $log.Count | Should -Be 12
-        @($log | ForEach-Object { $_.seq } | Sort-Object -Unique).Count | Should -Be 12
+        $log.Count | Should -Be 16
+        @($log | ForEach-Object { $_.seq } | Sort-Object -Unique).Count | Should -Be 16
         $reads | Should -BeGreaterThan 0
+    }
+
+    It 'keeps writers out while the lock is held by another handle' {
+        $path = $env:LYNCSIM_STATE
+        $lock = New-Object System.IO.FileStream(($path + '.lock'), [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None)
+        try {
+            $other = Start-TestRunspace "Set-CsPersistentChatState -Identity 'service:pchat.contoso.com' -PoolState FailedOver"
+            Start-Sleep -Milliseconds 1500
+            $other.Handle.IsCompleted | Should -BeFalse
+            (Get-LyncSimState).persistentChatPools[0].poolState | Should -Be 'Normal'
+        } finally { $lock.Dispose() }
+        $other.PowerShell.EndInvoke($other.Handle)
+        $other.PowerShell.Dispose()
+        (Get-LyncSimState).persistentChatPools[0].poolState | Should -Be 'FailedOver'
     }
 }

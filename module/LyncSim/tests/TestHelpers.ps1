@@ -75,3 +75,15 @@ function Invoke-TestChildPowerShell {
         Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue
     }
 }
+
+function Start-TestRunspace {
+    # Runs $Script asynchronously in a new runspace of this process with LyncSim imported and
+    # LYNCSIM_STATE set: a second, concurrent caller that is much cheaper to start than a
+    # process (the state lock is an OS file lock, which excludes other handles of the same
+    # process as it excludes other processes). Returns @{ PowerShell; Handle }.
+    param([Parameter(Mandatory = $true)][string]$Script)
+    $shell = [PowerShell]::Create()
+    $prologue = "`$env:LYNCSIM_STATE = '$($env:LYNCSIM_STATE.Replace("'", "''"))'`nImport-Module '$($script:LyncSimModule.Replace("'", "''"))'`n"
+    [void]$shell.AddScript($prologue + $Script)
+    return @{ PowerShell = $shell; Handle = $shell.BeginInvoke() }
+}
