@@ -296,3 +296,29 @@ func TestAppLockResourceIsCaseSensitive(t *testing.T) {
 		t.Fatal("resource names must compare in binary")
 	}
 }
+
+func TestSnapshotUnchangedByReads(t *testing.T) {
+	p := newPair(t, false)
+	p.logBackup(t, 2, baseTime)
+	before, err := p.secondary.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := login(t, p.secondary, "sa", "master")
+	rpc(t, s, "sp_executesql", executesql(preflightQuery, "@db", "mgc")...)
+	for _, q := range []string{sessionsQuery, lastRestoreQuery, continuableQuery, agentQuery, "EXEC msdb.dbo.sp_help_job", "EXEC sp_who2",
+		"RESTORE HEADERONLY FROM DISK = '" + p.fullPath + "'"} {
+		mustOK(t, s, q)
+	}
+	after, _ := p.secondary.Snapshot()
+	if string(before) != string(after) {
+		t.Fatal("read-only statements changed the snapshot")
+	}
+	if err := p.secondary.RestoreDatabase(context.Background(), "mgc", "", RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	changed, _ := p.secondary.Snapshot()
+	if string(changed) == string(after) {
+		t.Fatal("recovery did not change the snapshot")
+	}
+}

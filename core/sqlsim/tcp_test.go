@@ -330,3 +330,64 @@ func TestTCPInstanceDown(t *testing.T) {
 		t.Fatalf("after coming back: %v", err)
 	}
 }
+
+func TestTCPSpWho2AndRace(t *testing.T) {
+	p, _ := newClockedPair(t)
+	ctx := context.Background()
+	if err := p.secondary.RestoreDatabase(ctx, "mgc", "", RestoreOptions{Mode: Standby, StandbyFile: filepath.Join(t.TempDir(), "u.tuf")}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := p.secondary.OpenAppSession("mgc", 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	db := serve(t, p.secondary)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.QueryContext(ctx, "sp_who2") // arrives as an RPC by name
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, _ := rows.Columns()
+	var spids []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		if vals[5] == "mgc" {
+			spids = append(spids, strings.TrimSpace(vals[0].(string)))
+		}
+	}
+	rows.Close()
+	if len(cols) != 13 || len(spids) != 1 || spids[0] != fmt.Sprint(app.SPID()) {
+		t.Fatalf("sp_who2 cols %v, mgc spids %v (app %d)", cols, spids, app.SPID())
+	}
+	if _, err := conn.ExecContext(ctx, "KILL "+spids[0]); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for app.Reconnects() == 0 && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	_, err = conn.ExecContext(ctx, "RESTORE DATABASE [mgc] WITH RECOVERY")
+	if got := sqlErrNums(err); !slices.Equal(got, []int32{3101, 3013}) {
+		t.Fatalf("race: %v", err)
+	}
+	// Kill and recover in one batch wins the race.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("KILL %d; RESTORE DATABASE [mgc] WITH RECOVERY", app.SPID())); err != nil {
+		t.Fatal(err)
+	}
+	var state string
+	if err := conn.QueryRowContext(ctx, "SELECT state_desc FROM sys.databases WHERE name = @p1", "mgc").Scan(&state); err != nil || state != "ONLINE" {
+		t.Fatalf("state %q %v", state, err)
+	}
+}
