@@ -134,6 +134,9 @@ func TestInvalidRequestExitsTwoWithOneErrorPerProblem(t *testing.T) {
 type cliLab struct {
 	info lab.Info
 	lab  *lab.Lab
+	// request is the lab's request with lync.skip set: these tests are about the SQL
+	// half (steps 0-4); the Lync steps have their own tests.
+	request string
 }
 
 func startCLILab(t *testing.T, scenario string) *cliLab {
@@ -145,7 +148,27 @@ func startCLILab(t *testing.T, scenario string) *cliLab {
 		t.Fatalf("lab %s: %v", scenario, err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return &cliLab{info: l.Info(), lab: l}
+	c := &cliLab{info: l.Info(), lab: l}
+	b, err := os.ReadFile(c.info.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req map[string]any
+	if err := json.Unmarshal(b, &req); err != nil {
+		t.Fatal(err)
+	}
+	ly, _ := req["lync"].(map[string]any)
+	if ly == nil {
+		ly = map[string]any{}
+	}
+	ly["skip"] = true
+	req["lync"] = ly
+	b, _ = json.Marshal(req)
+	c.request = filepath.Join(t.TempDir(), "request-sql-only.json")
+	if err := os.WriteFile(c.request, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // runBin runs the binary with the lab's environment plus extra, returning the exit
@@ -197,11 +220,11 @@ func (c *cliLab) backupState(t *testing.T) (string, int64) {
 func TestCLIPlanThenFailoverDisaster(t *testing.T) {
 	c := startCLILab(t, "disaster")
 	events := filepath.Join(t.TempDir(), "events.jsonl")
-	code, p, stderr := c.runBin(t, nil, "plan", "--request", c.info.Request, "--output", "json")
+	code, p, stderr := c.runBin(t, nil, "plan", "--request", c.request, "--output", "json")
 	if code != 0 || p == nil || p.Outcome != report.OutcomePlanned {
 		t.Fatalf("plan exit %d: %s", code, stderr)
 	}
-	code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json", "--events", events)
+	code, r, stderr := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json", "--events", events)
 	if code != 0 || r == nil || r.Outcome != report.OutcomeSucceeded {
 		t.Fatalf("failover exit %d: %s %+v", code, stderr, r)
 	}
@@ -238,14 +261,14 @@ func TestCLIPlanThenFailoverDisaster(t *testing.T) {
 
 func TestCLIGapExitsThreeThenAcceptDataLoss(t *testing.T) {
 	c := startCLILab(t, "gap")
-	code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+	code, r, stderr := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json")
 	if code != 3 || r == nil || r.Outcome != report.OutcomeBlocked || r.Chain == nil || r.Chain.Gap == nil {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if st, _ := c.backupState(t); st == "ONLINE" {
 		t.Fatal("recovered across the gap")
 	}
-	code, r, stderr = c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json", "--accept-data-loss")
+	code, r, stderr = c.runBin(t, nil, "failover", "--request", c.request, "--output", "json", "--accept-data-loss")
 	if code != 0 || r.DataLoss == nil || !r.DataLoss.Accepted {
 		t.Fatalf("exit %d: %s %+v", code, stderr, r)
 	}
@@ -258,7 +281,7 @@ func TestCLIGapExitsThreeThenAcceptDataLoss(t *testing.T) {
 func checkpointsOf(t *testing.T, scenario string) []string {
 	c := startCLILab(t, scenario)
 	file := filepath.Join(t.TempDir(), "checkpoints.txt")
-	code, _, stderr := c.runBin(t, []string{checkpoint.EnvRecord + "=" + file}, "failover", "--request", c.info.Request, "--output", "json")
+	code, _, stderr := c.runBin(t, []string{checkpoint.EnvRecord + "=" + file}, "failover", "--request", c.request, "--output", "json")
 	if code != 0 {
 		t.Fatalf("recording run exit %d: %s", code, stderr)
 	}
@@ -305,11 +328,11 @@ func TestCLICrashAnywhereThenRerunFinishes(t *testing.T) {
 	for _, cp := range pick {
 		t.Run(cp, func(t *testing.T) {
 			c := startCLILab(t, "disaster")
-			code, _, stderr := c.runBin(t, []string{checkpoint.EnvCrashAt + "=" + cp}, "failover", "--request", c.info.Request, "--output", "json")
+			code, _, stderr := c.runBin(t, []string{checkpoint.EnvCrashAt + "=" + cp}, "failover", "--request", c.request, "--output", "json")
 			if code != checkpoint.CrashExitCode {
 				t.Fatalf("crash run exit %d, want %d: %s", code, checkpoint.CrashExitCode, stderr)
 			}
-			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json")
 			if code != 0 {
 				t.Fatalf("re-run exit %d: %s %+v", code, stderr, r)
 			}
@@ -340,7 +363,7 @@ func TestCLIScenarios(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.scenario, func(t *testing.T) {
 			c := startCLILab(t, tc.scenario)
-			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json")
 			if code != tc.code || r == nil || r.Outcome != tc.outcome {
 				t.Fatalf("exit %d (want %d): %s", code, tc.code, stderr)
 			}
@@ -374,7 +397,7 @@ func TestCLIConcurrentRunsOneExitsThree(t *testing.T) {
 	}
 	first := make(chan result, 1)
 	go func() {
-		code, r, _ := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+		code, r, _ := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json")
 		first <- result{code, r}
 	}()
 	// Wait until the first run holds the lock file, then start the second.
@@ -389,7 +412,7 @@ func TestCLIConcurrentRunsOneExitsThree(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	code2, r2, _ := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+	code2, r2, _ := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json")
 	r1 := <-first
 	if r1.code != 0 {
 		t.Fatalf("first run exit %d %+v", r1.code, r1.rep)
@@ -412,7 +435,7 @@ func TestCLIConcurrentRunsOneExitsThree(t *testing.T) {
 // or --request FILE with --password-stdin; the password environment variables unset.
 func TestCLIPasswordsFromStandardInput(t *testing.T) {
 	c := startCLILab(t, "clean")
-	reqJSON, err := os.ReadFile(c.info.Request)
+	reqJSON, err := os.ReadFile(c.request)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +459,7 @@ func TestCLIPasswordsFromStandardInput(t *testing.T) {
 		stdin []byte
 	}{
 		{"envelope", []string{"plan", "--request", "-", "--output", "json"}, envelope},
-		{"password-stdin", []string{"plan", "--request", c.info.Request, "--password-stdin", "--output", "json"}, pwOnly},
+		{"password-stdin", []string{"plan", "--request", c.request, "--password-stdin", "--output", "json"}, pwOnly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(engineBinary(t), tc.args...)
@@ -466,11 +489,11 @@ func TestCLICrashAroundTailLogThenRerun(t *testing.T) {
 	for _, cp := range []string{"before:tail-log", "after:tail-log", "after:tail-log-backup", "copy:mid:0.4"} {
 		t.Run(cp, func(t *testing.T) {
 			c := startCLILab(t, "planned")
-			code, _, stderr := c.runBin(t, []string{checkpoint.EnvCrashAt + "=" + cp}, "failover", "--request", c.info.Request, "--output", "json")
+			code, _, stderr := c.runBin(t, []string{checkpoint.EnvCrashAt + "=" + cp}, "failover", "--request", c.request, "--output", "json")
 			if code != checkpoint.CrashExitCode {
 				t.Fatalf("crash run exit %d: %s", code, stderr)
 			}
-			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.info.Request, "--output", "json")
+			code, r, stderr := c.runBin(t, nil, "failover", "--request", c.request, "--output", "json")
 			if code != 0 {
 				t.Fatalf("re-run exit %d: %s %+v", code, stderr, r)
 			}

@@ -374,9 +374,9 @@ func (e *engine) summarize(d *Discovery) {
 		e.fillFile(f, en)
 		if f.Action == "" {
 			f.Action = entryAction(en.Verdict)
-		}
-		if f.Detail == "" {
-			f.Detail = en.Reason
+			if f.Detail == "" {
+				f.Detail = en.Reason
+			}
 		}
 	}
 	start, end := c.Start, c.End
@@ -541,7 +541,11 @@ func (e *engine) nextSteps() {
 			}
 		}
 		if rs := e.step(StepRecover).Status; rs != report.StatusDone && rs != report.StatusAlreadyDone {
-			add("The database is still restoring; nothing irreversible was done to it.")
+			if ls := e.step(StepRemoveLogShipping).Status; ls == report.StatusDone || ls == report.StatusAlreadyDone {
+				add("The database is still restoring (log shipping is removed; its configuration is in the journal): running the same request again continues from where it stopped.")
+			} else {
+				add("The database is still restoring and log shipping is untouched: nothing irreversible was done.")
+			}
 		} else {
 			add("The database is online; fix what the blocked Lync step says, then run the same request again to finish steps 5-7.")
 		}
