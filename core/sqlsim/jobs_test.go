@@ -350,3 +350,90 @@ func TestRelativeDevicePathRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestRestoreJobSettings(t *testing.T) {
+	type setup struct {
+		name   string
+		config func(sd *lsSecondaryDB, sec *lsSecondary)
+		check  func(t *testing.T, p *pair, clk *fakeClock, err error)
+	}
+	cases := []setup{
+		{"restore_all = 0 restores one file per run", func(sd *lsSecondaryDB, _ *lsSecondary) { sd.RestoreAll = false },
+			func(t *testing.T, p *pair, _ *fakeClock, err error) {
+				if st, _ := p.secondary.Database("mgc"); err != nil || st.Txn != 12 {
+					t.Fatalf("txn %d err %v", st.Txn, err)
+				}
+			}},
+		{"restore_delay holds back recent files", func(sd *lsSecondaryDB, _ *lsSecondary) { sd.RestoreDelay = 20 },
+			func(t *testing.T, p *pair, _ *fakeClock, err error) {
+				// Backups finished at 12:00, 12:15 and 12:30; at 12:45 only the first two are 20 minutes old.
+				if st, _ := p.secondary.Database("mgc"); err != nil || st.Txn != 14 {
+					t.Fatalf("txn %d err %v", st.Txn, err)
+				}
+			}},
+		{"restore_mode = 1 restores WITH STANDBY", func(sd *lsSecondaryDB, _ *lsSecondary) { sd.RestoreMode, sd.DisconnectUsers = true, true },
+			func(t *testing.T, p *pair, _ *fakeClock, err error) {
+				st, _ := p.secondary.Database("mgc")
+				if err != nil || !st.Standby || st.Txn != 16 {
+					t.Fatalf("%+v err %v", st, err)
+				}
+			}},
+		{"file retention deletes restored files", func(_ *lsSecondaryDB, sec *lsSecondary) { sec.FileRetentionPeriod = 20 },
+			func(t *testing.T, p *pair, _ *fakeClock, err error) {
+				files, _ := lsFiles(p.copyDir, "mgc")
+				if err != nil || len(files) != 1 {
+					t.Fatalf("files left %v err %v", files, err)
+				}
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, clk := newClockedPair(t)
+			ctx := context.Background()
+			for i := 0; i < 3; i++ {
+				p.primary.Commit("mgc", 2)
+				if err := p.primary.RunJob(ctx, "LSBackup_mgc"); err != nil {
+					t.Fatal(err)
+				}
+				clk.add(15 * time.Minute)
+			}
+			if err := p.secondary.RunJob(ctx, "LSCopy_SQLPRIMARY_mgc"); err != nil {
+				t.Fatal(err)
+			}
+			p.secondary.mu.Lock()
+			c.config(p.secondary.msdb.SecondaryDBs[0], p.secondary.msdb.Secondaries[0])
+			p.secondary.mu.Unlock()
+			c.check(t, p, clk, p.secondary.RunJob(ctx, "LSRestore_SQLPRIMARY_mgc"))
+		})
+	}
+}
+
+func TestCopyJobShareUnreachable(t *testing.T) {
+	p, _ := newClockedPair(t)
+	os.RemoveAll(p.share)
+	err := p.secondary.RunJob(context.Background(), "LSCopy_SQLPRIMARY_mgc")
+	if err == nil || !strings.Contains(err.Error(), "Could not find a part of the path") {
+		t.Fatalf("copy from a missing share: %v", err)
+	}
+	s := login(t, p.secondary, "sa", "msdb")
+	w := mustOK(t, s, "EXEC dbo.sp_help_job @job_name = N'LSCopy_SQLPRIMARY_mgc'")
+	if w.sets[0].rows[0][21] != int64(0) {
+		t.Fatalf("last_run_outcome %v", w.sets[0].rows[0][21])
+	}
+	w = mustOK(t, s, "SELECT run_status, message FROM msdb.dbo.sysjobhistory")
+	if w.rows(t)[0][0] != int64(0) {
+		t.Fatalf("history %v", w.rows(t))
+	}
+}
+
+func TestLatencyKnobs(t *testing.T) {
+	in := NewInstance(Config{Name: "SQLSIM", Logins: map[string]string{"sa": testPassword}, Sysadmins: []string{"sa"},
+		StatementLatency: time.Hour, HeaderLatency: time.Hour})
+	defer in.Close()
+	s := login(t, in, "sa", "master")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := s.Batch(ctx, "SELECT 1", &recWriter{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("statement latency not applied: %v", err)
+	}
+}
