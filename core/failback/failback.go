@@ -60,6 +60,7 @@ const (
 	kindFull, kindTail   = "failback-full-backup", "failback-tail-log"
 	kindSeed, kindStart  = "failback-seed-backup", "failback-started"
 	kindStep             = "step"
+	kindShipped          = "failback-log-shipping-primary"
 	appName              = "pcfailover"
 	lsBackupJobPrefix    = "LSBackup_"
 	defaultRetentionMins = 4320
@@ -146,11 +147,18 @@ func blocked(code string, format string, args ...any) *stepError {
 type observation struct {
 	backupName, primaryName string // @@SERVERNAME
 	backup, primary         failover.DBState
-	backupSecondary         bool // log_shipping_secondary_databases lists the database
-	primaryShips            bool // log_shipping_primary_databases lists the database
+	backupSecondary         bool   // log_shipping_secondary_databases lists the database
+	primaryShips            bool   // log_shipping_primary_databases lists the database
+	primaryShipsID          string // its primary_id
+	shipped                 *shippedRec
 	lync                    *LyncState
 	full, tail, seed        *backupRec
 	primaryFiles            map[string]string // type (D/L) -> physical name of the rebuilt primary's files
+}
+
+// shippedRec is the primary log-shipping configuration this failback created.
+type shippedRec struct {
+	PrimaryID string `json:"primaryId"`
 }
 
 // backupRec is a backup file this engine wrote (journaled: it cannot be observed otherwise).

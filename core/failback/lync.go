@@ -130,7 +130,7 @@ func (l *PSLync) State(ctx context.Context) (LyncState, error) {
 	if st.ServiceIdentity == "" {
 		return st, fmt.Errorf("Get-CsService -PersistentChatServer lists no pool %s", l.pool)
 	}
-	res, err = l.invoke(ctx, "Get-CsService", pshost.Parameter{Name: "PersistentChatStore", Value: pshost.Switch(true)})
+	res, err = l.invoke(ctx, "Get-CsService", pshost.Parameter{Name: "PersistentChatDatabase", Value: pshost.Switch(true)})
 	if err != nil {
 		return st, err
 	}
@@ -139,7 +139,7 @@ func (l *PSLync) State(ctx context.Context) (LyncState, error) {
 		IsBackup                            bool
 	}
 	if err := res.DecodeOutput(&stores); err != nil {
-		return st, fmt.Errorf("Get-CsService -PersistentChatStore output: %w", err)
+		return st, fmt.Errorf("Get-CsService -PersistentChatDatabase output: %w", err)
 	}
 	for _, s := range stores {
 		switch {

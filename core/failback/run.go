@@ -41,6 +41,15 @@ EXEC msdb.dbo.sp_update_job @job_id = @c, @enabled = 1;
 EXEC msdb.dbo.sp_update_job @job_id = @r, @enabled = 1;`
 )
 
+const (
+	qPrimaryID = `SELECT primary_id FROM msdb.dbo.log_shipping_primary_databases WHERE primary_database = @p1`
+	// The pre-failover primary configuration: its secondaries first (32011 otherwise).
+	qStaleSecondaries = `SELECT ps.secondary_server, ps.secondary_database FROM msdb.dbo.log_shipping_primary_secondaries AS ps
+JOIN msdb.dbo.log_shipping_primary_databases AS p ON p.primary_id = ps.primary_id WHERE p.primary_database = @p1`
+	qDropLSPrimarySecondary = `EXEC master.dbo.sp_delete_log_shipping_primary_secondary @primary_database = @p1, @secondary_server = @p2, @secondary_database = @p3`
+	qDropLSPrimary          = `EXEC master.dbo.sp_delete_log_shipping_primary_database @database = @p1`
+)
+
 func q(name string) string { return failover.QuoteIdent(name) }
 
 // observe reads the backup instance, the primary, the journal and Lync (read-only).
@@ -75,6 +84,19 @@ func (e *engine) observe(ctx context.Context) (*observation, error) {
 	}
 	if o.primaryShips, err = e.count(ctx, e.pconn, qIsPrimary, db); err != nil {
 		return nil, err
+	}
+	if o.primaryShips {
+		rows, err := failover.RowMaps(ctx, e.pconn, qPrimaryID, db)
+		if err != nil {
+			return nil, failed(report.CodeSQLError, err)
+		}
+		if len(rows) > 0 {
+			o.primaryShipsID = failover.AsGUID(rows[0]["primary_id"])
+		}
+	}
+	var sh shippedRec
+	if ok, err := journal.Latest(e.req.RunDirectory, kindShipped, &sh); err == nil && ok {
+		o.shipped = &sh
 	}
 	if o.primary.Exists {
 		rows, err := failover.RowMaps(ctx, e.pconn, qFiles, o.primary.ID)
@@ -177,9 +199,19 @@ func restoredFrom(st failover.DBState, rec *backupRec) bool {
 	return rec != nil && st.LastRestore != nil && (sameFile(st.LastRestore.Device, rec.ReadPath) || sameFile(st.LastRestore.Device, rec.Path))
 }
 
-// primaryDone: the primary is ONLINE and was recovered from this failback's tail-log backup.
+// restoredToTail reports whether st was restored up to the end of this failback's tail-log
+// backup: from the tail itself, or from the full backup when the tail adds nothing (it
+// ends at the full's LSN: SQL Server refuses it with 4326).
+func restoredToTail(st failover.DBState, o *observation) bool {
+	if o.tail == nil || st.LastRestore == nil || st.FamilyGUID != o.tail.FamilyGUID || st.LastRestore.LastLSN != o.tail.LastLSN {
+		return false
+	}
+	return restoredFrom(st, o.tail) || restoredFrom(st, o.full)
+}
+
+// primaryDone: the primary is ONLINE and was recovered at the end of this failback's tail.
 func (o *observation) primaryDone() bool {
-	return o.primary.Online() && restoredFrom(o.primary, o.tail)
+	return o.primary.Online() && restoredToTail(o.primary, o)
 }
 
 func (e *engine) poolNormal(o *observation) bool {
@@ -297,10 +329,14 @@ func (e *engine) planStep(id string, o *observation) {
 			e.plan(s, "backup", restoreFullSQL(db, 0, e.seedMode()), map[string]string{"@p1": joinDir(e.share(), db+"_seed_<utc>.bak")})
 		}
 	case StepShipPrimary:
-		if o.primaryShips {
+		if o.primaryShips && o.primaryShipsID != "" && o.shipped != nil && strings.EqualFold(o.primaryShipsID, o.shipped.PrimaryID) {
 			set(report.StatusAlreadyDone, "log_shipping_primary_databases lists "+db)
 		} else {
 			set(report.StatusPlanned, "backup job "+lsBackupJobPrefix+db+" to "+e.primaryDir())
+			if o.primaryShips {
+				s.Detail += "; first remove the pre-failover configuration left in the primary's msdb"
+				e.plan(s, "primary", qDropLSPrimary, map[string]string{"@p1": db})
+			}
 			e.plan(s, "primary", qAddLSPrimary, nil)
 		}
 	case StepShipSecondary:
@@ -692,10 +728,10 @@ func (e *engine) restorePrimary(ctx context.Context, s *report.Step, o *observat
 		}
 	}
 	switch {
-	case o.primary.Restoring() && restoredFrom(o.primary, o.tail):
+	case o.primary.Restoring() && restoredToTail(o.primary, o):
 	case o.primary.Restoring() && restoredFrom(o.primary, o.full):
-		if err := e.exec(ctx, s, "primary", "restore-tail", "RESTORE LOG "+q(db)+" FROM DISK = @p1 WITH NORECOVERY", map[string]string{"@p1": o.tail.ReadPath}, o.tail.ReadPath); err != nil {
-			return "", failed(report.CodeSQLError, err)
+		if err := e.restoreTail(ctx, s, o); err != nil {
+			return "", err
 		}
 	default:
 		rows, err := failover.RowMaps(ctx, e.pconn, qFileList, o.full.ReadPath)
@@ -722,8 +758,8 @@ func (e *engine) restorePrimary(ctx context.Context, s *report.Step, o *observat
 		if err := e.exec(ctx, s, "primary", "restore-full", restoreFullSQL(db, moves, "NORECOVERY"), params, args...); err != nil {
 			return "", failed(report.CodeSQLError, err)
 		}
-		if err := e.exec(ctx, s, "primary", "restore-tail", "RESTORE LOG "+q(db)+" FROM DISK = @p1 WITH NORECOVERY", map[string]string{"@p1": o.tail.ReadPath}, o.tail.ReadPath); err != nil {
-			return "", failed(report.CodeSQLError, err)
+		if err := e.restoreTail(ctx, s, o); err != nil {
+			return "", err
 		}
 	}
 	if err := e.exec(ctx, s, "primary", "recover-primary", "RESTORE DATABASE "+q(db)+" WITH RECOVERY", nil); err != nil && !failover.HasSQLNumber(err, 3153) {
@@ -733,10 +769,25 @@ func (e *engine) restorePrimary(ctx context.Context, s *report.Step, o *observat
 	if err != nil {
 		return "", failed(report.CodeSQLError, err)
 	}
-	if !st.Online() || !restoredFrom(st, o.tail) || st.LastRestore.LastLSN != o.tail.LastLSN || st.FamilyGUID != o.tail.FamilyGUID {
+	if !st.Online() || !restoredToTail(st, o) {
 		return "", failed(report.CodeSQLError, fmt.Errorf("the primary's %s is %s after recovery, not ONLINE at the tail-log backup's LSN %s", db, stateText(st), o.tail.LastLSN))
 	}
 	return fmt.Sprintf("the primary's %s is ONLINE at LSN %s (end of the tail-log backup): every transaction of the backup database is there", db, o.tail.LastLSN), nil
+}
+
+// restoreTail applies the tail-log backup; 4326 (it ends where the full backup ends: no
+// write came between them) means the full backup already holds it.
+func (e *engine) restoreTail(ctx context.Context, s *report.Step, o *observation) error {
+	text := "RESTORE LOG " + q(e.req.Database) + " FROM DISK = @p1 WITH NORECOVERY"
+	err := e.exec(ctx, s, "primary", "restore-tail", text, map[string]string{"@p1": o.tail.ReadPath}, o.tail.ReadPath)
+	if err != nil && failover.HasSQLNumber(err, 4326) && o.full != nil && o.full.LastLSN == o.tail.LastLSN {
+		e.ev.Log("info", "the tail-log backup ends at the full backup's LSN %s: nothing to apply", o.tail.LastLSN)
+		return nil
+	}
+	if err != nil {
+		return failed(report.CodeSQLError, err)
+	}
+	return nil
 }
 
 func (e *engine) seedBackup(ctx context.Context, s *report.Step, o *observation) (string, error) {
@@ -775,6 +826,23 @@ func (e *engine) seedBackup(ctx context.Context, s *report.Step, o *observation)
 func (e *engine) shipPrimary(ctx context.Context, s *report.Step, o *observation) (string, error) {
 	db := e.req.Database
 	job := lsBackupJobPrefix + db
+	if o.primaryShips {
+		rows, err := failover.RowMaps(ctx, e.pconn, qStaleSecondaries, db)
+		if err != nil {
+			return "", failed(report.CodeSQLError, err)
+		}
+		for _, r := range rows {
+			srv, sdb := failover.AsString(r["secondary_server"]), failover.AsString(r["secondary_database"])
+			if err := e.exec(ctx, s, "primary", "ls-primary-remove-secondary", qDropLSPrimarySecondary,
+				map[string]string{"@p1": db, "@p2": srv, "@p3": sdb}, db, srv, sdb); err != nil {
+				return "", failed(report.CodeSQLError, err)
+			}
+		}
+		if err := e.exec(ctx, s, "primary", "ls-primary-remove-stale", qDropLSPrimary, map[string]string{"@p1": db}, db); err != nil {
+			return "", failed(report.CodeSQLError, err)
+		}
+		e.warn("removed the pre-failover log-shipping configuration of %s from the primary's msdb", db)
+	}
 	vals := []any{db, e.primaryDir(), e.share(), job, defaultRetentionMins, o.backupName}
 	params := map[string]string{"@p1": db, "@p2": e.primaryDir(), "@p3": e.share(), "@p4": job, "@p5": fmt.Sprint(defaultRetentionMins), "@p6": o.backupName}
 	if err := e.exec(ctx, s, "primary", "ls-primary", qAddLSPrimary, params, vals...); err != nil {
@@ -783,6 +851,13 @@ func (e *engine) shipPrimary(ctx context.Context, s *report.Step, o *observation
 	rows, err := failover.RowMaps(ctx, e.pconn, qPrimaryJob, db)
 	if err != nil || len(rows) != 1 || failover.AsInt(rows[0]["enabled"]) != 1 {
 		return "", failed(report.CodeSQLError, fmt.Errorf("read back: the primary's log-shipping backup job is missing or disabled (%v)", err))
+	}
+	ids, err := failover.RowMaps(ctx, e.pconn, qPrimaryID, db)
+	if err != nil || len(ids) != 1 {
+		return "", failed(report.CodeSQLError, fmt.Errorf("read back log_shipping_primary_databases: %v", err))
+	}
+	if err := e.jr.Append(kindShipped, shippedRec{PrimaryID: failover.AsGUID(ids[0]["primary_id"])}); err != nil {
+		return "", failed(report.CodeUnexpected, err)
 	}
 	return fmt.Sprintf("backup job %s enabled, writing to %s; secondary %s registered", job, e.primaryDir(), o.backupName), nil
 }
