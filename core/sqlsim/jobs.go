@@ -433,6 +433,10 @@ func (in *Instance) beginJobLocked(j *job, source string, cancel func()) {
 // job's outcome and history are recorded either way). The agent need not be running.
 func (in *Instance) RunJob(ctx context.Context, name string) error {
 	in.mu.Lock()
+	if in.down || in.closed {
+		in.mu.Unlock()
+		return fmt.Errorf("run job %s: %w", name, ErrInstanceDown)
+	}
 	j := in.msdb.jobByName(name)
 	if j == nil {
 		in.mu.Unlock()

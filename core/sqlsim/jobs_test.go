@@ -266,6 +266,12 @@ func TestFaults(t *testing.T) {
 	if _, err := p.secondary.Login(context.Background(), tds.LoginRequest{User: "sa", Password: testPassword}); !errors.Is(err, ErrInstanceDown) {
 		t.Fatalf("login while down: %v", err)
 	}
+	if err := p.secondary.RunJob(context.Background(), "LSCopy_SQLPRIMARY_mgc"); !errors.Is(err, ErrInstanceDown) {
+		t.Fatalf("job while down: %v", err)
+	}
+	if err := p.secondary.RestoreDatabase(context.Background(), "mgc", "", RestoreOptions{}); !errors.Is(err, ErrInstanceDown) {
+		t.Fatalf("restore while down: %v", err)
+	}
 	p.secondary.SetDown(false)
 	p.secondary.ClearFaults()
 	login(t, p.secondary, "sa", "master")

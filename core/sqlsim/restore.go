@@ -103,6 +103,16 @@ func (m messages) send(msg tds.Message) error {
 	return m(msg)
 }
 
+// upErr is ErrInstanceDown while the instance is down or closed.
+func (in *Instance) upErr() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.down || in.closed {
+		return ErrInstanceDown
+	}
+	return nil
+}
+
 // apiSession is the pseudo-session the Go API runs as: sysadmin, in master, not listed
 // in the DMVs.
 func (in *Instance) apiSession() *session {
@@ -114,6 +124,9 @@ func (in *Instance) apiSession() *session {
 // RestoreDatabase runs RESTORE DATABASE db FROM DISK = path WITH opts; path "" is the
 // recovery-only form (RESTORE DATABASE db WITH RECOVERY). Same code as the T-SQL.
 func (in *Instance) RestoreDatabase(ctx context.Context, db, path string, opts RestoreOptions) error {
+	if err := in.upErr(); err != nil {
+		return err
+	}
 	req := restoreReq{kind: "DATABASE", db: db, opts: opts, hasMode: true}
 	if path != "" {
 		req.devices = []string{path}
@@ -123,11 +136,17 @@ func (in *Instance) RestoreDatabase(ctx context.Context, db, path string, opts R
 
 // RestoreLog runs RESTORE LOG db FROM DISK = path WITH opts.
 func (in *Instance) RestoreLog(ctx context.Context, db, path string, opts RestoreOptions) error {
+	if err := in.upErr(); err != nil {
+		return err
+	}
 	return apiErr(in.restore(ctx, in.apiSession(), restoreReq{kind: "LOG", db: db, devices: []string{path}, opts: opts, hasMode: true}, nil))
 }
 
 // BackupDatabase runs BACKUP DATABASE db TO DISK = path WITH INIT.
 func (in *Instance) BackupDatabase(ctx context.Context, db, path string) (BackupInfo, error) {
+	if err := in.upErr(); err != nil {
+		return BackupInfo{}, err
+	}
 	h, err := in.backup(ctx, in.apiSession(), backupReq{kind: "DATABASE", db: db, path: path, init: true}, nil)
 	if err != nil {
 		return BackupInfo{}, apiErr(err)
@@ -138,6 +157,9 @@ func (in *Instance) BackupDatabase(ctx context.Context, db, path string) (Backup
 // BackupLog runs BACKUP LOG db TO DISK = path WITH INIT [, NORECOVERY]; with
 // norecovery it is a tail-log backup that leaves the database RESTORING.
 func (in *Instance) BackupLog(ctx context.Context, db, path string, norecovery bool) (BackupInfo, error) {
+	if err := in.upErr(); err != nil {
+		return BackupInfo{}, err
+	}
 	h, err := in.backup(ctx, in.apiSession(), backupReq{kind: "LOG", db: db, path: path, init: true, norecovery: norecovery}, nil)
 	if err != nil {
 		return BackupInfo{}, apiErr(err)
