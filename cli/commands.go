@@ -9,6 +9,7 @@ func commands() []*cli.Command {
 		schemaCommand(),
 		planCommand(),
 		failoverCommand(),
+		failbackCommand(),
 		labCommand(),
 	}
 }

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"pcfailover/core/checkpoint"
+	"pcfailover/core/failback"
+	"pcfailover/core/report"
+	"pcfailover/core/request"
+)
+
+// failbackCommand is `pcfailover failback` (cli/CONTRACT.md, Failback): --plan prints the
+// what-if and changes nothing.
+func failbackCommand() *cli.Command {
+	flags := append(runFlags(), &cli.BoolFlag{Name: "plan", Usage: "observe and print the failback plan; change nothing"})
+	return &cli.Command{
+		Name:      "failback",
+		Usage:     "return the pool to the primary data center with no transaction lost (resumable)",
+		UsageText: "pcfailover failback --request FILE|- [--plan] [--password-stdin] [--run-dir DIR] [--accept-data-loss] [--events FILE|-] [--output json|text]",
+		Flags:     flags,
+		Action:    runFailback,
+	}
+}
+
+func runFailback(c *cli.Context) error {
+	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	format := c.String("output")
+	switch format {
+	case "":
+		format = "json"
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	case "json", "text":
+	default:
+		return invalid(stdout, stderr, "json", []request.FieldError{{Field: "--output", Message: fmt.Sprintf("%q is not json or text", format), Fix: "use --output json or --output text"}})
+	}
+	req, pw, err := loadRequest(c)
+	if err != nil {
+		var ve *request.ValidationError
+		if errors.As(err, &ve) {
+			return invalid(stdout, stderr, format, ve.Errors)
+		}
+		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--request", Message: err.Error(), Fix: "give a readable request file, or - for standard input"}})
+	}
+	if errs := failback.Validate(req); len(errs) > 0 {
+		return invalid(stdout, stderr, format, errs)
+	}
+	red := request.ForPasswords(pw)
+	var events *report.Emitter
+	switch ev := c.String("events"); ev {
+	case "":
+	case "-":
+		events = report.NewEmitter(stderr, nil, red.Redact)
+	default:
+		f, err := os.OpenFile(ev, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
+		}
+		defer f.Close()
+		events = report.NewEmitter(f, nil, red.Redact)
+	}
+	cfg := failback.Config{Request: req, Passwords: pw, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
+	if req.Lync != nil && !req.Lync.Skip && req.Lync.Module != "" {
+		var env []string
+		if v := os.Getenv("LYNCSIM_STATE"); v != "" {
+			env = append(env, "LYNCSIM_STATE="+v)
+		}
+		ly, err := failback.NewPSLync(req.PoolFQDN, req.Lync.Module, env)
+		if err != nil {
+			return invalid(stdout, stderr, format, []request.FieldError{{Field: "lync.module", Message: err.Error(), Fix: "install PowerShell and give the Lync module path"}})
+		}
+		defer ly.Close()
+		cfg.Lync = ly
+	}
+	var rep *report.Report
+	if c.Bool("plan") {
+		rep = failback.Plan(c.Context, cfg)
+	} else {
+		rep = failback.Failback(c.Context, cfg)
+	}
+	if err := writeReport(stdout, format, rep, red); err != nil {
+		return err
+	}
+	if rep.ExitCode != 0 {
+		msg := rep.Outcome
+		if len(rep.Errors) > 0 {
+			msg += ": " + rep.Errors[0].Message
+		}
+		return &exitError{code: rep.ExitCode, msg: red.Redact(msg)}
+	}
+	return nil
+}
