@@ -107,6 +107,8 @@ type database struct {
 	LastLogBackupLSN lsn.LSN        `json:"last_log_backup_lsn"`
 	LastLogBackupTxn int64          `json:"last_log_backup_txn"`
 	FullCheckpoint   lsn.LSN        `json:"database_backup_lsn"`
+	// LogChainStarted is set by the first log backup of a log chain (BeginsLogChain).
+	LogChainStarted bool `json:"log_chain_started"`
 	// restoring is set while a RESTORE/BACKUP holds the database exclusively.
 	busySPID int
 	busyCmd  string

@@ -670,6 +670,7 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 		d.RecoveryModel = h.RecoveryModel
 		d.FullCheckpoint = h.CheckpointLSN
 		d.LastLogBackupLSN = lsn.LSN{}
+		d.LogChainStarted = true
 		d.CreateDate = now
 		d.UserAccess = "MULTI_USER"
 		d.ReadOnly = false
@@ -915,7 +916,7 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 		h.DatabaseBackupLSN = d.FullCheckpoint
 		h.FirstTxn, h.LastTxn = d.LastLogBackupTxn+1, d.Txn
 		h.PayloadSize = (d.Txn - d.LastLogBackupTxn + 1) * int64(in.cfg.BytesPerTxn)
-		h.BeginsLogChain = d.LastLogBackupTxn == 0 && d.LastLogBackupLSN == d.FullCheckpoint
+		h.BeginsLogChain = !d.LogChainStarted
 		h.IsTailLog = req.norecovery
 		h.TailLogNoRecovery = req.norecovery
 	}
@@ -960,6 +961,7 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 	} else if !req.copyOnly {
 		d.LastLogBackupLSN = h.LastLSN
 		d.LastLogBackupTxn = d.Txn
+		d.LogChainStarted = true
 		if req.norecovery {
 			d.State = "RESTORING"
 			d.RedoStartLSN = h.LastLSN

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"pcfailover/core/lsn"
 	"pcfailover/core/sqlsim/tds"
@@ -370,5 +371,15 @@ func TestHeaderOnlyColumns(t *testing.T) {
 		if strings.HasSuffix(c.Name, "LSN") && (c.Type != tds.TypeNumeric || c.Precision != 25) {
 			t.Errorf("%s is %+v, want numeric(25,0)", c.Name, c)
 		}
+	}
+}
+
+func TestBeginsLogChain(t *testing.T) {
+	p := newPair(t, false)
+	h1, _ := ReadBackupHeader(p.logBackup(t, 1, baseTime))
+	h2, _ := ReadBackupHeader(p.logBackup(t, 1, baseTime.Add(time.Minute)))
+	full, _ := ReadBackupHeader(p.fullPath)
+	if !h1.BeginsLogChain || h2.BeginsLogChain || h1.FirstLSN.Compare(full.LastLSN) > 0 || h2.FirstLSN != h1.LastLSN {
+		t.Fatalf("chain: h1 %v %v-%v, h2 %v %v-%v, full last %v", h1.BeginsLogChain, h1.FirstLSN, h1.LastLSN, h2.BeginsLogChain, h2.FirstLSN, h2.LastLSN, full.LastLSN)
 	}
 }
