@@ -126,31 +126,31 @@ type lsErrorDetail struct {
 }
 
 type backupSetRow struct {
-	BackupSetID         int       `json:"backup_set_id"`
-	BackupSetUUID       uuid.UUID `json:"backup_set_uuid"`
-	MediaSetID          int       `json:"media_set_id"`
-	Type                string    `json:"type"` // D full, L log
-	DatabaseName        string    `json:"database_name"`
-	ServerName          string    `json:"server_name"`
-	MachineName         string    `json:"machine_name"`
-	FirstLSN            lsn.LSN   `json:"first_lsn"`
-	LastLSN             lsn.LSN   `json:"last_lsn"`
-	CheckpointLSN       lsn.LSN   `json:"checkpoint_lsn"`
-	DatabaseBackupLSN   lsn.LSN   `json:"database_backup_lsn"`
-	BackupStartDate     time.Time `json:"backup_start_date"`
-	BackupFinishDate    time.Time `json:"backup_finish_date"`
-	BackupSize          int64     `json:"backup_size"`
-	IsCopyOnly          bool      `json:"is_copy_only"`
-	IsDamaged           bool      `json:"is_damaged"`
-	HasBackupChecksums  bool      `json:"has_backup_checksums"`
-	BeginsLogChain      bool      `json:"begins_log_chain"`
-	FamilyGUID          uuid.UUID `json:"family_guid"`
-	FirstRecoveryFork   uuid.UUID `json:"first_recovery_fork_guid"`
-	LastRecoveryFork    uuid.UUID `json:"last_recovery_fork_guid"`
-	RecoveryModel       string    `json:"recovery_model"`
-	UserName            string    `json:"user_name"`
-	DatabaseGUID        uuid.UUID `json:"database_guid"`
-	ForkPointLSN        lsn.LSN   `json:"fork_point_lsn"`
+	BackupSetID        int       `json:"backup_set_id"`
+	BackupSetUUID      uuid.UUID `json:"backup_set_uuid"`
+	MediaSetID         int       `json:"media_set_id"`
+	Type               string    `json:"type"` // D full, L log
+	DatabaseName       string    `json:"database_name"`
+	ServerName         string    `json:"server_name"`
+	MachineName        string    `json:"machine_name"`
+	FirstLSN           lsn.LSN   `json:"first_lsn"`
+	LastLSN            lsn.LSN   `json:"last_lsn"`
+	CheckpointLSN      lsn.LSN   `json:"checkpoint_lsn"`
+	DatabaseBackupLSN  lsn.LSN   `json:"database_backup_lsn"`
+	BackupStartDate    time.Time `json:"backup_start_date"`
+	BackupFinishDate   time.Time `json:"backup_finish_date"`
+	BackupSize         int64     `json:"backup_size"`
+	IsCopyOnly         bool      `json:"is_copy_only"`
+	IsDamaged          bool      `json:"is_damaged"`
+	HasBackupChecksums bool      `json:"has_backup_checksums"`
+	BeginsLogChain     bool      `json:"begins_log_chain"`
+	FamilyGUID         uuid.UUID `json:"family_guid"`
+	FirstRecoveryFork  uuid.UUID `json:"first_recovery_fork_guid"`
+	LastRecoveryFork   uuid.UUID `json:"last_recovery_fork_guid"`
+	RecoveryModel      string    `json:"recovery_model"`
+	UserName           string    `json:"user_name"`
+	DatabaseGUID       uuid.UUID `json:"database_guid"`
+	ForkPointLSN       lsn.LSN   `json:"fork_point_lsn"`
 }
 
 type mediaFamilyRow struct {
@@ -196,11 +196,11 @@ type job struct {
 	Version      int       `json:"version_number"`
 	Command      string    `json:"command"`
 	// run state
-	Running        bool       `json:"running"`
-	LastRunOutcome int        `json:"last_run_outcome"` // 0 failed, 1 succeeded, 3 canceled, 5 unknown
-	LastRunDate    *time.Time `json:"last_run_date"`
-	LastRunSeconds int        `json:"last_run_duration"`
-	LastMessage    string     `json:"last_message"`
+	Running        bool           `json:"running"`
+	LastRunOutcome int            `json:"last_run_outcome"` // 0 failed, 1 succeeded, 3 canceled, 5 unknown
+	LastRunDate    *time.Time     `json:"last_run_date"`
+	LastRunSeconds int            `json:"last_run_duration"`
+	LastMessage    string         `json:"last_message"`
 	Activity       []*jobActivity `json:"sysjobactivity"`
 	runSPID        int
 	runCancel      func()

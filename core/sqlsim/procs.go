@@ -150,10 +150,10 @@ func (s *session) spWho(name string, args []procArg, o *out) (procResult, *sqlEr
 	in := s.in
 	in.mu.Lock()
 	type row struct {
-		spid                                      int
-		status, login, host, blk, db, cmd, prog   string
-		cpu, io                                   int64
-		last                                      string
+		spid                                    int
+		status, login, host, blk, db, cmd, prog string
+		cpu, io                                 int64
+		last                                    string
 	}
 	var rs []row
 	for _, x := range in.sortedSessions() {
