@@ -11,5 +11,8 @@ func commands() []*cli.Command {
 		failoverCommand(),
 		failbackCommand(),
 		labCommand(),
+		drillCommand(),
+		statusCommand(),
+		reportCommand(),
 	}
 }
