@@ -144,7 +144,7 @@ func (w *recWriter) col(t *testing.T, name string) any {
 
 const testPassword = "Str0ng!pw"
 
-func newInstance(t *testing.T, name string) *Instance {
+func newInstance(t testing.TB, name string) *Instance {
 	t.Helper()
 	in := NewInstance(Config{
 		Name:      name,
@@ -221,7 +221,7 @@ type pair struct {
 
 // newPair builds primary SQLPRIMARY with mgc (10 txns, full backup), secondary
 // SQLBACKUP with mgc restored WITH NORECOVERY, and log shipping configured.
-func newPair(t *testing.T, standby bool) *pair {
+func newPair(t testing.TB, standby bool) *pair {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -265,7 +265,7 @@ func newPair(t *testing.T, standby bool) *pair {
 
 // logBackup commits n transactions and backs the log up to the share as
 // mgc_<stamp>.trn, returning the path.
-func (p *pair) logBackup(t *testing.T, n int, stamp time.Time) string {
+func (p *pair) logBackup(t testing.TB, n int, stamp time.Time) string {
 	t.Helper()
 	if err := p.primary.Commit("mgc", n); err != nil {
 		t.Fatal(err)

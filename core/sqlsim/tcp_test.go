@@ -21,7 +21,7 @@ import (
 )
 
 // serve exposes in over TCP on loopback and returns a go-mssqldb pool for user sa.
-func serve(t *testing.T, in *Instance) *sql.DB {
+func serve(t testing.TB, in *Instance) *sql.DB {
 	t.Helper()
 	srv := tds.NewServer(in, tds.Options{})
 	addr, err := srv.ListenAndServe("127.0.0.1:0")
