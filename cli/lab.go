@@ -100,7 +100,7 @@ func labCommand() *cli.Command {
 func labUpCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "up",
-		Usage:     "start a lab in the background and print lab.json once it accepts connections",
+		Usage:     "start a lab in the background and print lab.json (passwords redacted) once it accepts connections",
 		UsageText: "pcfailover lab up --dir DIR [--scenario NAME | --scenario-file FILE] [--tls]",
 		Flags: append(labScenarioFlags(),
 			&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "how long to wait for the lab to be ready"}),
@@ -109,7 +109,8 @@ func labUpCommand() *cli.Command {
 			if err != nil {
 				return labFailure(err)
 			}
-			return writeJSON(c.App.Writer, info)
+			// Passwords stay in DIR/lab.json (mode 0600); nothing secret is printed.
+			return writeJSON(c.App.Writer, info.Redacted())
 		},
 	}
 }

@@ -86,9 +86,21 @@ func labUp(t *testing.T, dir string, args ...string) lab.Info {
 		t.Fatalf("lab up %v: exit %d\n%s%s", args, code, out, errOut)
 	}
 	t.Cleanup(func() { pcf(t, "lab", "down", "--dir", dir) })
-	var info lab.Info
-	if err := json.Unmarshal([]byte(out), &info); err != nil {
+	var printed lab.Info
+	if err := json.Unmarshal([]byte(out), &printed); err != nil {
 		t.Fatalf("lab up printed %q: %v", out, err)
+	}
+	info, err := lab.Load(dir)
+	if err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	for role, inst := range info.Instances {
+		if strings.Contains(out, inst.Password) {
+			t.Fatalf("lab up printed the %s password", role)
+		}
+		if printed.Instances[role].Address != inst.Address {
+			t.Fatalf("lab up printed %s at %s, lab.json says %s", role, printed.Instances[role].Address, inst.Address)
+		}
 	}
 	return info
 }

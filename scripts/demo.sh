@@ -39,10 +39,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "starting a 'disaster' lab in $lab_dir"
-"$bin" lab up --dir "$lab_dir" --scenario disaster > "$work/lab.json" || die "pcfailover lab up failed (see $lab_dir/lab.log)"
+"$bin" lab up --dir "$lab_dir" --scenario disaster > /dev/null || die "pcfailover lab up failed (see $lab_dir/lab.log)"
 
 export PCFAILOVER_BINARY="$bin"
-export PCFAILOVER_DEMO_LAB="$work/lab.json"
+export PCFAILOVER_DEMO_LAB="$lab_dir/lab.json"   # lab up prints it with passwords redacted
 rc=0
 pwsh -NoLogo -NoProfile -NonInteractive -Command '
 $ErrorActionPreference = "Stop"

@@ -200,3 +200,30 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	ok = true
 	return nil
 }
+
+// Redacted returns a copy of i without the lab's SQL passwords (instance passwords and the
+// environment variables that carry them), for printing: the passwords stay in DIR/lab.json
+// (mode 0600), which is where programs should read them from.
+func (i Info) Redacted() Info {
+	const hidden = "(redacted: see lab.json)"
+	out := i
+	out.Instances = make(map[string]InstanceInfo, len(i.Instances))
+	secretEnv := map[string]bool{}
+	for role, inst := range i.Instances {
+		if inst.Password != "" {
+			inst.Password = hidden
+		}
+		if inst.PasswordEnv != "" {
+			secretEnv[inst.PasswordEnv] = true
+		}
+		out.Instances[role] = inst
+	}
+	out.Env = make(map[string]string, len(i.Env))
+	for k, v := range i.Env {
+		if secretEnv[k] {
+			v = hidden
+		}
+		out.Env[k] = v
+	}
+	return out
+}

@@ -22,7 +22,8 @@ BeforeAll {
         if ($LASTEXITCODE -ne 0) {
             throw ("pcfailover lab up --scenario {0} failed (exit {1}): {2}" -f $Scenario, $LASTEXITCODE, ($json -join "`n"))
         }
-        (@($json | Where-Object { $_ -is [string] }) -join "`n") | ConvertFrom-Json
+        # lab up prints lab.json with the passwords redacted; the file itself holds them.
+        Get-Content -LiteralPath (Join-Path $dir 'lab.json') -Raw | ConvertFrom-Json
     }
 
     function Stop-TestLab {
