@@ -196,6 +196,10 @@ func errFileInUse(physical, db string) tds.Message {
 	return msg(1834, 16, 1, "The file '%s' cannot be overwritten.  It is being used by database '%s'.", physical, db)
 }
 
+func errDirLookup(physical string) tds.Message {
+	return msg(5133, 16, 1, "Directory lookup for the file \"%s\" failed with the operating system error %s.", physical, osPathNotFound)
+}
+
 func errUseMove(logical, physical string) tds.Message {
 	return msg(3156, 16, 4, "File '%s' cannot be restored to '%s'. Use WITH MOVE to identify a valid location for the file.", logical, physical)
 }

@@ -397,6 +397,11 @@ func fileListResult(h Header) ([]tds.Column, [][]any) {
 	return cols, rows
 }
 
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
 // checkDevicePath refuses a relative device path: the simulator has no default
 // backup directory, and a Windows path on another OS must not become a local file name.
 func checkDevicePath(p string) *tds.Message {
@@ -614,6 +619,10 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 			}
 			if owner := in.fileOwnerLocked(nf.PhysicalName, req.db); owner != "" {
 				plan = append(plan, errFileInUse(nf.PhysicalName, owner), errUseMove(nf.LogicalName, nf.PhysicalName))
+			} else if filepath.IsAbs(nf.PhysicalName) && !isDir(filepath.Dir(nf.PhysicalName)) {
+				// Only paths native to this OS can be checked: the simulator keeps no data
+				// files, but a MOVE target in a missing folder fails as in SQL Server.
+				plan = append(plan, errDirLookup(nf.PhysicalName), errUseMove(nf.LogicalName, nf.PhysicalName))
 			}
 			placed = append(placed, nf)
 		}

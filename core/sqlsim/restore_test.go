@@ -299,6 +299,12 @@ func TestRestoreDatabaseMoveReplace(t *testing.T) {
 	if !slices.Equal(w.errNums(), []int32{1834, 3156, 1834, 3156, 3119, 3013}) {
 		t.Fatalf("no MOVE: %v", w.errs)
 	}
+	missingDir := filepath.Join(dir, "missing", "d.mdf")
+	w = run(t, s, "RESTORE DATABASE mgc_drill FROM DISK = '"+p.fullPath+"' WITH MOVE 'mgc' TO '"+missingDir+"', MOVE 'mgc_log' TO '"+filepath.Join(dir, "l0.ldf")+"', NORECOVERY")
+	if !slices.Equal(w.errNums(), []int32{5133, 3156, 3119, 3013}) ||
+		w.errs[0].Text != `Directory lookup for the file "`+missingDir+`" failed with the operating system error 3(The system cannot find the path specified.).` {
+		t.Fatalf("missing MOVE folder: %v", w.errs)
+	}
 	w = run(t, s, "RESTORE DATABASE mgc_drill FROM DISK = '"+p.fullPath+"' WITH MOVE 'nope' TO 'x', NORECOVERY")
 	if !slices.Equal(w.errNums(), []int32{3234, 3013}) {
 		t.Fatalf("bad logical: %v", w.errs)
