@@ -298,7 +298,12 @@ func TestOutputObjectsSurvive(t *testing.T) {
 	t.Run("deeper than OutputDepth is cut", func(t *testing.T) {
 		h := newTestHost(t, func(c *Config) { c.OutputDepth = 1 })
 		res := mustInvoke(t, h, Command{Name: "Get-PshNested"})
-		var last struct{ Inner struct{ Level int; Deeper any } }
+		var last struct {
+			Inner struct {
+				Level  int
+				Deeper any
+			}
+		}
 		unmarshal(t, res.Output[len(res.Output)-1], &last)
 		if _, isString := last.Inner.Deeper.(string); !isString || last.Inner.Level != 2 {
 			t.Errorf("Inner = %+v, want Level 2 and Deeper cut to a string", last.Inner)
@@ -354,13 +359,13 @@ func TestErrorsArriveStructured(t *testing.T) {
 			want: []ErrorRecord{{Message: "Text", Terminating: true}},
 		},
 		{
-			name: "confirmation fails instead of prompting",
+			name:    "confirmation fails instead of prompting",
 			cmd:     Command{Name: "Set-PshDangerous", Parameters: []Parameter{{"Identity", String("pool01")}}},
 			want:    []ErrorRecord{{Message: "", FullyQualifiedErrorID: "HostException"}},
 			anyTerm: true,
 		},
 		{
-			name: "Read-Host fails instead of reading the protocol",
+			name:    "Read-Host fails instead of reading the protocol",
 			cmd:     Command{Name: "Read-PshInput"},
 			want:    []ErrorRecord{{Message: "", FullyQualifiedErrorID: "HostFunctionNotImplemented,Microsoft.PowerShell.Commands.ReadHostCommand"}},
 			anyTerm: true,

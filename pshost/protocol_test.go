@@ -116,7 +116,7 @@ func TestReadStdout(t *testing.T) {
 		"stray before",
 		frameLine("1", "one"),
 		testNonce + " 2 " + strings.Repeat("A", 300), // too long: an error for frame 2
-		strings.Repeat("s", 500),                    // too long stray: dropped
+		strings.Repeat("s", 500),                     // too long stray: dropped
 		frameLine("3", "three") + "\r",
 		testNonce + " x y", // malformed frame
 		"stray after",
