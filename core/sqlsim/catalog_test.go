@@ -185,6 +185,9 @@ func TestSelectSurface(t *testing.T) {
 		{"SELECT QUOTENAME(N'a]b')", [][]any{{"[a]]b]"}}},
 		{"SELECT DISTINCT type_desc FROM sys.master_files ORDER BY type_desc", [][]any{{"LOG"}, {"ROWS"}}},
 		{"SELECT ISNULL(NULL, 5), COALESCE(NULL, NULL, 'z')", [][]any{{int64(5), "z"}}},
+		{"SELECT name FROM sys.databases WHERE name LIKE N'%[_]drill[_]%'", nil},
+		{"SELECT f.name, f.state_desc FROM [mgc].sys.database_files AS f", [][]any{{"mgc", "ONLINE"}, {"mgc_log", "ONLINE"}}},
+		{"SELECT CASE WHEN N'mgc_drill_1' LIKE N'%[_]drill[_]%' THEN 1 ELSE 0 END, CASE WHEN N'mgcxdrillx' LIKE N'%[_]drill[_]%' THEN 1 ELSE 0 END", [][]any{{int64(1), int64(0)}}},
 	}
 	for _, c := range cases {
 		t.Run(c.sql, func(t *testing.T) {

@@ -443,3 +443,24 @@ func TestLatencyKnobs(t *testing.T) {
 		t.Fatalf("statement latency not applied: %v", err)
 	}
 }
+
+func TestMonitorProcedures(t *testing.T) {
+	p, clk := newClockedPair(t)
+	ctx := context.Background()
+	p.primary.Commit("mgc", 1)
+	p.primary.RunJob(ctx, "LSBackup_mgc")
+	p.secondary.RunJob(ctx, "LSCopy_SQLPRIMARY_mgc")
+	clk.add(10 * time.Minute)
+	p.secondary.RunJob(ctx, "LSRestore_SQLPRIMARY_mgc")
+	clk.add(50 * time.Minute)
+	s := login(t, p.secondary, "sa", "master")
+	w := mustOK(t, s, "EXEC sp_help_log_shipping_monitor")
+	if len(w.rows(t)) != 1 || w.col(t, "is_primary") != false || w.col(t, "time_since_last_restore") != int64(50) ||
+		w.col(t, "last_restored_latency") != int64(10) || w.col(t, "status") != true {
+		t.Fatalf("monitor %v", w.rows(t))
+	}
+	w = mustOK(t, s, "EXEC master..xp_fileexist N'"+p.copyDir+"'")
+	if w.col(t, "File Exists") != int64(0) || w.col(t, "File is a Directory") != int64(1) {
+		t.Fatalf("xp_fileexist %v", w.rows(t))
+	}
+}
