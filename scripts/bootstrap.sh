@@ -34,4 +34,21 @@ XML
 fi
 say "pester: $PESTER_PSD1"
 
+# Headless Chromium renders the HTML report in TestHTMLReportRendersInChromium
+# (scripts/report-screenshot.sh). Only in CI or on request: the package is large (the
+# install took 138 s on the 2-core CI box, with package lists already fetched).
+if [ "${CI:-}" = true ] || [ "${PCFAILOVER_INSTALL_CHROMIUM:-}" = 1 ]; then
+  if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    say "installing chromium (apt-get) for the HTML report check"
+    t0=$(date +%s)
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2 ||
+      { $sudo apt-get update >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2; } ||
+      die "apt-get install chromium failed"
+    say "chromium installed in $(( $(date +%s) - t0 ))s"
+  fi
+  command -v chromium >/dev/null 2>&1 && say "chromium: $(chromium --version 2>/dev/null | head -1)"
+fi
+
 "$ROOT/scripts/build.sh"

@@ -17,7 +17,8 @@ var (
 	rpoColor = drawing.Color{R: 0xd9, G: 0x5f, B: 0x02, A: 255}
 )
 
-// HistoryChart draws RTO (seconds, left axis) and RPO (minutes, right axis) of every
+// HistoryChart draws RTO (seconds, go-chart's primary axis, on the right) and RPO
+// (minutes, the secondary axis, on the left) of every
 // drill of the history that measured them, as SVG. It returns nil without error when
 // the history has no measured drill.
 func HistoryChart(history []drill.HistoryEntry) ([]byte, error) {
@@ -68,23 +69,21 @@ func HistoryChart(history []drill.HistoryEntry) ([]byte, error) {
 		return chart.Style{StrokeColor: c, StrokeWidth: 2, DotColor: c, DotWidth: 4}
 	}
 	graph := chart.Chart{
-		Title:      "DR drills: RTO and RPO",
-		TitleStyle: chart.Style{FontSize: 12},
 		Width:      900,
 		Height:     360,
-		Background: chart.Style{Padding: chart.Box{Top: 50, Left: 20, Right: 20, Bottom: 20}},
+		Background: chart.Style{Padding: chart.Box{Top: 20, Left: 20, Right: 20, Bottom: 20}},
 		XAxis: chart.XAxis{Name: "drill start (UTC)", ValueFormatter: chart.TimeValueFormatterWithFormat(format),
 			Range: &chart.ContinuousRange{Min: chart.TimeToFloat64(minX), Max: chart.TimeToFloat64(maxX)}},
 		YAxis: chart.YAxis{Name: "RTO (seconds)", Range: yr(rto), NameStyle: chart.Style{FontColor: rtoColor},
-			ValueFormatter: func(v any) string { return fmt.Sprintf("%.1f", v.(float64)) }},
+			ValueFormatter: func(v any) string { return fmt.Sprintf("%.3g", v.(float64)) }},
 		YAxisSecondary: chart.YAxis{Name: "RPO (minutes)", Range: yr(rpo), NameStyle: chart.Style{FontColor: rpoColor},
-			ValueFormatter: func(v any) string { return fmt.Sprintf("%.0f", v.(float64)) }},
+			ValueFormatter: func(v any) string { return fmt.Sprintf("%.3g", v.(float64)) }},
 		Series: []chart.Series{
 			chart.TimeSeries{Name: "RTO (s)", XValues: xs, YValues: rto, Style: dot(rtoColor)},
 			chart.TimeSeries{Name: "RPO (min)", XValues: xs, YValues: rpo, Style: dot(rpoColor), YAxis: chart.YAxisSecondary},
 		},
 	}
-	graph.Elements = []chart.Renderable{chart.LegendThin(&graph)}
+	graph.Elements = []chart.Renderable{chart.Legend(&graph)}
 	var b bytes.Buffer
 	if err := graph.Render(chart.SVG, &b); err != nil {
 		return nil, fmt.Errorf("draw the drill history chart: %w", err)
