@@ -80,6 +80,7 @@ func (sr *stepRun) discover(ctx context.Context) (*identities, error) {
 		if st != "" {
 			ids.state = id
 			r.ids = ids
+			sr.resolved = st
 			return ids, nil
 		}
 	}
@@ -129,9 +130,11 @@ func (sr *stepRun) poolState(ctx context.Context) error {
 		return err
 	}
 	s, pool := sr.s, sr.r.req.PoolFQDN
-	cur, err := sr.stateOf(ctx, ids.state, false)
-	if err != nil {
-		return fmt.Errorf("read the state of pool %s: %w", pool, err)
+	cur := sr.resolved
+	if cur == "" {
+		if cur, err = sr.stateOf(ctx, ids.state, false); err != nil {
+			return fmt.Errorf("read the state of pool %s: %w", pool, err)
+		}
 	}
 	if cur == stateFailedOver {
 		s.Status = report.StatusAlreadyDone
@@ -208,7 +211,7 @@ func (sr *stepRun) localStore(ctx context.Context, ids *identities) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("wait for the local store: %w", ctx.Err())
-		case <-time.After(localStorePoll):
+		case <-time.After(sr.r.poll):
 		}
 	}
 }
