@@ -262,7 +262,9 @@ func (e *engine) record(s *report.Step, target, text string, params map[string]s
 	e.fmu.Lock()
 	s.Statements = append(s.Statements, st)
 	e.fmu.Unlock()
-	e.ev.Statement(s.ID, target, e.red.Redact(text))
+	if !e.planning {
+		e.ev.Statement(s.ID, target, e.red.Redact(text))
+	}
 }
 
 func (e *engine) finish(outcome string) *report.Report {

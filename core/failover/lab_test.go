@@ -39,7 +39,7 @@ func startLab(t *testing.T, scenario string) *labRun {
 	return lr
 }
 
-func (lr *labRun) load(t *testing.T, accept bool) (*request.Request, request.Passwords) {
+func (lr *labRun) load(t testing.TB, accept bool) (*request.Request, request.Passwords) {
 	t.Helper()
 	data, err := os.ReadFile(lr.info.Request)
 	if err != nil {

@@ -522,6 +522,14 @@ func (e *engine) nextSteps() {
 	add := func(s string) { r.NextSteps = append(r.NextSteps, s) }
 	switch r.Outcome {
 	case report.OutcomePlanned:
+		for _, s := range r.Steps {
+			if s.Status == report.StatusBlocked {
+				add(fmt.Sprintf("failover would stop at step %q: %s", s.ID, s.Detail))
+				if s.ID == StepCheckChain {
+					add("Find the missing or unreachable log backups and run plan again, or accept the data loss with --accept-data-loss (-AcceptDataLoss).")
+				}
+			}
+		}
 		add("Review the plan, then run `pcfailover failover` (Invoke-PCFailover) with the same request.")
 	case report.OutcomeSucceeded:
 		if e.cfg.Lync == nil {

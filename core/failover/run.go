@@ -432,10 +432,18 @@ func (e *engine) recoverDB(ctx context.Context, s *report.Step, d *Discovery) (s
 	text := recoverSQL(e.req.Database)
 	tries := e.req.Options.KillRetries
 	for attempt := 1; ; attempt++ {
-		if _, err := e.killSessions(ctx, e.step(StepEndSessions), d.DB.ID); err != nil {
-			return "", err
+		batch := text
+		if attempt == 1 {
+			if _, err := e.killSessions(ctx, e.step(StepEndSessions), d.DB.ID); err != nil {
+				return "", err
+			}
+		} else {
+			var kerr error
+			if batch, kerr = e.withKills(ctx, d.DB.ID, text); kerr != nil {
+				return "", kerr
+			}
 		}
-		err := e.exec(ctx, s, "recover", text, nil)
+		err := ignoreKillErrors(e.exec(ctx, s, "recover", batch, nil))
 		if err == nil {
 			break
 		}
@@ -443,10 +451,7 @@ func (e *engine) recoverDB(ctx context.Context, s *report.Step, d *Discovery) (s
 			break
 		}
 		if hasNumber(err, errInUse) && attempt < tries {
-			e.ev.Log("warn", "RESTORE WITH RECOVERY: database in use (3101); ending sessions again (attempt %d of %d)", attempt, tries)
-			if werr := backoff(ctx, attempt); werr != nil {
-				return "", werr
-			}
+			e.ev.Log("warn", "RESTORE WITH RECOVERY: database in use (3101, sessions reconnect); ending them in the same batch (attempt %d of %d)", attempt+1, tries)
 			continue
 		}
 		return "", failed(report.CodeSQLError, fmt.Errorf("RESTORE DATABASE %s WITH RECOVERY: %w", e.req.Database, err))
@@ -620,22 +625,23 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 		label := fmt.Sprintf("restore-log:%d.%d", round, i+1)
 		var err error
 		for attempt := 1; ; attempt++ {
-			e.record(sr, "backup", text, map[string]string{"@p1": it.path})
-			e.reach("before:" + label)
-			err = execStats(ctx, e.conn, text, func(pct int) {
-				e.ev.Progress(2, "Restoring "+it.entry.Name, fmt.Sprintf("%d percent processed", pct), pct)
-			}, it.path)
-			e.reach("after:" + label)
-			if err != nil && hasNumber(err, errInUse) && attempt < e.req.Options.KillRetries {
-				e.ev.Log("warn", "RESTORE LOG %s: database in use (3101); ending sessions again (attempt %d of %d)", it.entry.Name, attempt, e.req.Options.KillRetries)
-				if werr := backoff(ctx, attempt); werr != nil {
-					finishCopy()
-					return werr
-				}
-				if _, kerr := e.killSessions(ctx, sr, d.DB.ID); kerr != nil {
+			batch := text
+			if attempt > 1 {
+				var kerr error
+				if batch, kerr = e.withKills(ctx, d.DB.ID, text); kerr != nil {
 					finishCopy()
 					return kerr
 				}
+			}
+			e.record(sr, "backup", batch, map[string]string{"@p1": it.path})
+			e.reach("before:" + label)
+			err = execStats(ctx, e.conn, batch, func(pct int) {
+				e.ev.Progress(2, "Restoring "+it.entry.Name, fmt.Sprintf("%d percent processed", pct), pct)
+			}, it.path)
+			e.reach("after:" + label)
+			err = ignoreKillErrors(err)
+			if err != nil && hasNumber(err, errInUse) && attempt < e.req.Options.KillRetries {
+				e.ev.Log("warn", "RESTORE LOG %s: database in use (3101, sessions reconnect); ending them in the same batch as the RESTORE (attempt %d of %d)", it.entry.Name, attempt+1, e.req.Options.KillRetries)
 				continue
 			}
 			break
@@ -733,16 +739,48 @@ func isDamaged(n int32) bool {
 	return false
 }
 
-// backoff waits before retry attempt+1 (200 ms, 400 ms, ... up to 2 s).
-func backoff(ctx context.Context, attempt int) error {
-	d := time.Duration(attempt) * 200 * time.Millisecond
-	if d > 2*time.Second {
-		d = 2 * time.Second
+// withKills prefixes stmt with a KILL of every user session on the database now, in
+// one batch, so that a client that reconnects at once (an application pool, a monitoring
+// tool) has no window between the kills and stmt. The spids are integers read from
+// sys.dm_exec_sessions.
+func (e *engine) withKills(ctx context.Context, dbID int64, stmt string) (string, error) {
+	sess, err := listSessions(ctx, e.conn, dbID)
+	if err != nil {
+		return "", failed(report.CodeSQLError, err)
 	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
+	var b strings.Builder
+	for _, ss := range sess {
+		b.WriteString(killSQL(ss.SPID))
+		b.WriteString(";\n")
+	}
+	b.WriteString(stmt)
+	return b.String(), nil
+}
+
+// ignoreKillErrors drops from err the KILL errors that mean "nothing to do" (6104 our
+// own session, 6106 already gone, 6107 a system session); nil when nothing else is left.
+func ignoreKillErrors(err error) error {
+	var me mssql.Error
+	if err == nil || !errors.As(err, &me) {
+		return err
+	}
+	all := me.All
+	if len(all) == 0 {
+		all = []mssql.Error{me}
+	}
+	var keep []mssql.Error
+	for _, x := range all {
+		if x.Number != errKillSelf && x.Number != errKillNotActive && x.Number != errKillNotUser {
+			keep = append(keep, x)
+		}
+	}
+	switch {
+	case len(keep) == len(all):
+		return err
+	case len(keep) == 0:
 		return nil
 	}
+	last := keep[len(keep)-1]
+	last.All = keep
+	return last
 }
