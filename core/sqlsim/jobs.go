@@ -241,7 +241,7 @@ func (s *session) spStartJob(args []procArg, o *out) (procResult, *sqlError, err
 	name := j.Name
 	in.startJobLocked(j, "user "+s.login)
 	in.mu.Unlock()
-	if err := o.info(info(0, "Job '%s' started successfully.", name)); err != nil {
+	if err := o.info(info(14243, "Job '%s' started successfully.", name)); err != nil {
 		return procResult{}, nil, err
 	}
 	return procResult{}, nil, nil

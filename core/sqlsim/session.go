@@ -382,14 +382,40 @@ func (s *session) execSQL(ctx context.Context, params []tds.Param, o *out) (int3
 	if len(params) > 1 {
 		decl, _ := paramValue(params[1]).(string)
 		for _, part := range splitDecl(decl) {
-			n := strings.ToLower(strings.Fields(part)[0])
+			f := strings.Fields(part)
+			n := strings.ToLower(f[0])
 			if _, ok := sc.vars[n]; !ok {
 				sc.vars[n] = nil
+			}
+			if len(f) > 1 {
+				typ := strings.Join(f[1:], " ")
+				p := &parser{src: typ}
+				if toks, lerr := lex(typ); lerr == nil {
+					p.toks = toks
+					if ts, err := p.typeSpec(); err == nil {
+						sc.types[n] = ts
+					}
+				}
 			}
 		}
 	}
 	if err := s.runText(ctx, text, sc, o, true); err != nil {
 		return 1, err
+	}
+	// OUTPUT parameters return the variables' final values (RETURNVALUE).
+	for i, p := range params {
+		if i < 2 || !p.Output {
+			continue
+		}
+		name := strings.ToLower(p.Name)
+		col := typeOfValue(sc.vars[name])
+		if ts, ok := sc.types[name]; ok {
+			col = columnOfType(ts)
+		}
+		col.Name = p.Name
+		if err := o.w.ReturnValue(p.Name, col, outputValue(sc.vars[name], col)); err != nil {
+			return 1, err
+		}
 	}
 	return 0, nil
 }

@@ -391,3 +391,16 @@ func TestTCPSpWho2AndRace(t *testing.T) {
 		t.Fatalf("state %q %v", state, err)
 	}
 }
+
+func TestTCPOutputParameter(t *testing.T) {
+	in := newInstance(t, "SQLSIM")
+	db := serve(t, in)
+	var spid int64
+	var name string
+	if _, err := db.ExecContext(context.Background(), "SET @s = @@SPID; SET @n = @@SERVERNAME", sql.Named("s", sql.Out{Dest: &spid}), sql.Named("n", sql.Out{Dest: &name})); err != nil {
+		t.Fatal(err)
+	}
+	if spid < 51 || name != "SQLSIM" {
+		t.Fatalf("outputs %d %q", spid, name)
+	}
+}
