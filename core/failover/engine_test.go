@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	mssql "github.com/microsoft/go-mssqldb"
+
 	"pcfailover/core/logchain"
 	"pcfailover/core/lsn"
 	"pcfailover/core/report"
@@ -137,5 +139,48 @@ func TestPlanStepStatuses(t *testing.T) {
 func TestQuoteIdent(t *testing.T) {
 	if got := quoteIdent("a]b"); got != "[a]]b]" {
 		t.Fatal(got)
+	}
+}
+
+func TestIgnoreKillErrors(t *testing.T) {
+	e := func(nums ...int32) error {
+		var all []mssql.Error
+		for _, n := range nums {
+			all = append(all, mssql.Error{Number: n, Message: "m"})
+		}
+		last := all[len(all)-1]
+		last.All = all
+		return last
+	}
+	cases := []struct {
+		name string
+		in   error
+		want []int32
+	}{
+		{"nil", nil, nil},
+		{"only kill noise", e(6106, 6107), nil},
+		{"restore error kept", e(6106, 3101, 3013), []int32{3101, 3013}},
+		{"no kill errors", e(4305, 3013), []int32{4305, 3013}},
+		{"not sql", errors.New("dial tcp: refused"), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ignoreKillErrors(tc.in)
+			if tc.name == "not sql" {
+				if got != tc.in {
+					t.Fatalf("non-SQL error changed: %v", got)
+				}
+				return
+			}
+			nums := sqlNumbers(got)
+			if len(nums) != len(tc.want) {
+				t.Fatalf("numbers %v, want %v", nums, tc.want)
+			}
+			for i := range nums {
+				if nums[i] != tc.want[i] {
+					t.Fatalf("numbers %v, want %v", nums, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -263,6 +263,17 @@ func TestFailoverCorruptStopsNamingTheFile(t *testing.T) {
 	if state, _, _ := lr.backupDB(t); state != "RESTORING" {
 		t.Fatalf("database %s, want RESTORING", state)
 	}
+	if r.DataLoss == nil || r.DataLoss.Accepted || !strings.Contains(r.DataLoss.Description, damaged) {
+		t.Fatalf("loss not described: %+v", r.DataLoss)
+	}
+	// With the loss accepted, the run recovers where the chain stops (before the
+	// damaged file) and says so.
+	req, _ := lr.load(t, true)
+	r = failover.Failover(ctxT(t), lr.cfg(req))
+	requireOnlineWithChain(t, lr, r, lr.info.Facts.ChainTransactions)
+	if r.DataLoss == nil || !r.DataLoss.Accepted {
+		t.Fatalf("accepted loss not reported: %+v", r.DataLoss)
+	}
 }
 
 // The clean scenario has nothing to copy or restore.
