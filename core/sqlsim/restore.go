@@ -518,9 +518,6 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 	}
 	in.mu.Unlock()
 	if len(req.devices) == 0 {
-		if req.kind == "LOG" {
-			return withTerm(op, errSyntax("LOG"))
-		}
 		return in.recoverOnly(ctx, s, req, send)
 	}
 	if len(req.devices) > 1 {
@@ -731,9 +728,9 @@ func (in *Instance) recoverLocked(d *database) {
 	in.broadcastLocked()
 }
 
-// recoverOnly is RESTORE DATABASE x WITH RECOVERY | STANDBY = f (no device).
+// recoverOnly is RESTORE DATABASE|LOG x WITH RECOVERY | STANDBY = f (no device).
 func (in *Instance) recoverOnly(ctx context.Context, s *session, req restoreReq, send messages) *sqlError {
-	op := "RESTORE DATABASE"
+	op := "RESTORE " + req.kind
 	in.mu.Lock()
 	d := in.dbLocked(req.db)
 	if d == nil {

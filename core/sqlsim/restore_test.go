@@ -66,7 +66,7 @@ func TestRestoreLogChainAndErrors(t *testing.T) {
 		t.Fatalf("after l2: %+v", st)
 	}
 	// Recover with the last file still unapplied, then RESTORE LOG -> 3117.
-	mustOK(t, s, "RESTORE DATABASE mgc WITH RECOVERY")
+	mustOK(t, s, "RESTORE LOG mgc WITH RECOVERY")
 	w = restore(l3)
 	if got := w.errNums(); !slices.Equal(got, []int32{3117, 3013}) {
 		t.Fatalf("log on recovered db: %v", w.errs)
