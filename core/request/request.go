@@ -163,8 +163,9 @@ func DecodePasswords(r io.Reader) (Passwords, error) {
 	return p, nil
 }
 
-// ApplyDefaults fills the defaults for goos (runtime.GOOS in production): database mgc,
-// integrated auth on Windows, encrypt true, and the option defaults.
+// ApplyDefaults fills the defaults: database mgc, auth sql when a user is given and
+// integrated otherwise, encrypt true, and the option defaults. They are the same on
+// every goos; Validate(goos) then judges them for the platform.
 func (r *Request) ApplyDefaults(goos string) {
 	if r.Database == "" {
 		r.Database = "mgc"
@@ -174,10 +175,12 @@ func (r *Request) ApplyDefaults(goos string) {
 			continue
 		}
 		if in.Auth == "" {
-			if goos == "windows" || in.User == "" {
-				in.Auth = "integrated"
-			} else {
+			// A login name means SQL authentication; without one, Windows integrated
+			// authentication (which Validate accepts only on Windows).
+			if in.User != "" {
 				in.Auth = "sql"
+			} else {
+				in.Auth = "integrated"
 			}
 		}
 		if in.Encrypt == "" {
