@@ -222,7 +222,7 @@ func (in *Instance) systemViewLocked(obj string, cur *database) *table {
 			}
 			t.rows = append(t.rows, []any{int64(s.spid), int64(0), int64(in.blockerLocked(s.spid)), int64(0), "MISCELLANEOUS",
 				"", in.dbIDLocked(s.db), int64(1), s.cpu, s.io, int64(2), s.loginTime, s.lastBatch, int64(0),
-				int64(s.tranCount), s.status, s.host, s.program, "", cmd, "", "", "", "", s.login, int64(0)})
+				int64(s.tranCount), sysprocStatus(s.status), s.host, s.program, "", cmd, "", "", "", "", s.login, int64(0)})
 		}
 		return t
 	case "dm_exec_requests":
@@ -278,6 +278,14 @@ func (in *Instance) systemViewLocked(obj string, cur *database) *table {
 		return t
 	}
 	return nil
+}
+
+// sysprocStatus is sysprocesses.status: a running request shows as "runnable".
+func sysprocStatus(s string) string {
+	if s == "running" {
+		return "runnable"
+	}
+	return s
 }
 
 func masterFilesTable(name string, _ bool) *table {

@@ -177,13 +177,13 @@ func (s *session) spWho(name string, args []procArg, o *out) (procResult, *sqlEr
 		if b := in.blockerLocked(x.spid); b != 0 {
 			blk = fmt.Sprintf("%-5d", b)
 		}
+		// sp_who2 prints "sleeping" in lower case, the other states in upper case.
 		status := x.status
-		if status == "running" && x != s {
+		switch {
+		case x == s || status == "running":
 			status = "RUNNABLE"
-		} else if x == s {
-			status = "RUNNABLE"
-		} else {
-			status = strings.ToUpper(status)
+		case status == "background":
+			status = "BACKGROUND"
 		}
 		rs = append(rs, row{spid: x.spid, status: status, login: x.login, host: x.host, blk: blk, db: x.db,
 			cmd: cmd, prog: x.program, cpu: x.cpu, io: x.io, last: x.lastBatch.Format("01/02 15:04:05")})
