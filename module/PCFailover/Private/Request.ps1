@@ -19,6 +19,8 @@ function Get-PCRequestSchema {
             runDirectory            = 'string'
             lync                    = 'lync'
             options                 = 'options'
+            drill                   = 'drill'
+            status                  = 'status'
         }
         instance = [ordered]@{
             server                 = 'string'
@@ -45,6 +47,19 @@ function Get-PCRequestSchema {
             copyParallelism   = 'int'
             headerParallelism = 'int'
             killRetries       = 'int'
+        }
+        drill    = [ordered]@{
+            fullBackup       = 'string'
+            scratchDirectory = 'string'
+            skipCheckDb      = 'bool'
+            historyFile      = 'string'
+        }
+        status   = [ordered]@{
+            rpoWarningMinutes      = 'int'
+            rpoCriticalMinutes     = 'int'
+            restoreWarningMinutes  = 'int'
+            restoreCriticalMinutes = 'int'
+            filesWaitingWarning    = 'int'
         }
     }
 }
