@@ -580,6 +580,9 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 					}
 				}
 				e.reach("after:copy:" + idx)
+				if it.err == nil {
+					e.ev.Progress(3, "Copying log backups", fmt.Sprintf("%s (%d of %d)", it.entry.Name, n+1, len(toCopy)), ((n+1)*100)/len(toCopy))
+				}
 				close(it.ready)
 			}()
 		}
