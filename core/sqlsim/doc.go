@@ -27,6 +27,8 @@
 //	func (*Instance) StartAgent(ctx, interval time.Duration) // run enabled jobs every interval
 //	func (*Instance) SetAgentRunning(on bool)                // agent service state (default running)
 //	func (*Instance) OpenAppSession(db string, reconnectAfterKill time.Duration) (*AppSession, error)
+//	    (*AppSession).SPID() int; Reconnects() int; Close()
+//	func (*Instance) AddBackgroundSession(db, command string) (int, error) // system task, spid >= 51
 //	func (*Instance) AddFault(Fault) error; ClearFaults()
 //	func (*Instance) SetDown(down bool)
 //	func (*Instance) Database(name string) (DatabaseState, bool)
@@ -35,6 +37,10 @@
 //	func (*Instance) Snapshot() ([]byte, error)
 //	func ReadBackupHeader(path string) (Header, error)
 //	func WriteBackupFile(path string, h Header) error
+//	type Error struct{ Messages []tds.Message }  // Number() = first, Has(n)
+//	type FileError struct{ Path; Kind FileErrorKind; OSError; Page; Err } // backup file problems
+//	var ErrInstanceDown                                // SetDown(true) in force
+//	func (*Instance) ProductVersion() (major, minor uint8, build uint16) // tds.VersionedEngine
 //
 // Go API methods run exactly the code of the corresponding T-SQL statements, as a
 // sysadmin session that is in master and not listed in the DMVs. Their SQL errors are

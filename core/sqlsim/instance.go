@@ -528,3 +528,21 @@ var (
 	_ tds.Session            = (*session)(nil)
 	_ tds.TransactionSession = (*session)(nil)
 )
+
+// AddBackgroundSession adds a system task (is_user_process = 0) whose current database
+// is db and returns its session id. Like the tasks SQL Server 2025 parks above spid 50
+// in user databases (sql-log-shipping.md §1.3, dbatools PR #10729), it has a spid from
+// the user range; KILL refuses it with 6107 and it does not block RESTORE.
+func (in *Instance) AddBackgroundSession(db, command string) (int, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	d := in.dbLocked(db)
+	if d == nil {
+		return 0, fmt.Errorf("add background session in %s: %s", db, errDBNotExist(db).Text)
+	}
+	s := newSession(in, in.allocSPIDLocked(), "sa", false)
+	s.db, s.loginDB, s.command, s.status = d.Name, d.Name, command, "background"
+	in.sessions[s.spid] = s
+	in.broadcastLocked()
+	return s.spid, nil
+}

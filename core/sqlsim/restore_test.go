@@ -389,3 +389,21 @@ func TestBeginsLogChain(t *testing.T) {
 		t.Fatalf("chain: h1 %v %v-%v, h2 %v %v-%v, full last %v", h1.BeginsLogChain, h1.FirstLSN, h1.LastLSN, h2.BeginsLogChain, h2.FirstLSN, h2.LastLSN, full.LastLSN)
 	}
 }
+
+func TestBackgroundSessionInUserDatabase(t *testing.T) {
+	p := newPair(t, false)
+	spid, err := p.secondary.AddBackgroundSession("mgc", "DB MIRROR")
+	if err != nil || spid < 51 {
+		t.Fatalf("spid %d err %v", spid, err)
+	}
+	s := login(t, p.secondary, "sa", "master")
+	w := mustOK(t, s, sessionsQuery)
+	if len(w.rows(t)) != 0 {
+		t.Fatalf("system task listed as a user session: %v", w.rows(t))
+	}
+	w = run(t, s, "KILL "+itoa(spid))
+	if !slices.Equal(w.errNums(), []int32{6107}) {
+		t.Fatalf("kill system task: %v", w.errs)
+	}
+	mustOK(t, s, "RESTORE DATABASE mgc WITH RECOVERY")
+}
