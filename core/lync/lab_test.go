@@ -214,9 +214,9 @@ func TestCLIFullFailoverDisasterLab(t *testing.T) {
 }
 
 // Active servers that cannot be shown to be in the new primary's data center stop the run
-// at step 7 with exit code 3, after steps 0-6. (A request whose map puts them in another
-// data center is refused earlier, by request validation, with exit 2; without a map that
-// validation has nothing to check and the step refuses.)
+// with exit code 3 after the SQL steps and before Lync is changed. (A request whose map puts
+// them in another data center is refused earlier, by request validation, with exit 2;
+// without a map that validation has nothing to check and the Lync steps refuse.)
 func TestCLIActiveServerWithoutDataCenterExitsThree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and runs a lab")
@@ -257,11 +257,14 @@ func TestCLIActiveServerWithoutDataCenterExitsThree(t *testing.T) {
 	if code != 3 || r.Outcome != report.OutcomeBlocked {
 		t.Fatalf("exit %d, outcome %s: %s %+v", code, r.Outcome, stderr, r.Errors)
 	}
-	s := r.StepByID(failover.StepLyncActiveServers)
+	s := r.StepByID(failover.StepLyncPoolState)
 	if s.Status != report.StatusBlocked || len(r.Errors) != 1 || r.Errors[0].Code != report.CodeLyncError || !strings.Contains(r.Errors[0].Message, "has no data center in lync.dataCenters") {
 		t.Fatalf("step %+v, errors %+v", s, r.Errors)
 	}
-	if st := readLabSim(t, info.Lync.State); st.calls(cmdSetActive) != 0 || st.PersistentChatPools[0].PoolState != "FailedOver" {
-		t.Fatalf("Set-CsPersistentChatActiveServer calls %d, state %s", st.calls(cmdSetActive), st.PersistentChatPools[0].PoolState)
+	if r.FinalState == nil || r.FinalState.State != "ONLINE" {
+		t.Fatalf("database %+v", r.FinalState)
+	}
+	if st := readLabSim(t, info.Lync.State); st.mutating() != 0 || st.PersistentChatPools[0].PoolState != "Normal" {
+		t.Fatalf("%d mutating Lync calls, state %s", st.mutating(), st.PersistentChatPools[0].PoolState)
 	}
 }

@@ -273,10 +273,7 @@ func (r *Runner) Plan(ctx context.Context) ([]*report.Step, error) {
 				return nil, err
 			}
 			s.Status = report.StatusBlocked
-			s.Detail = err.Error()
-			if errors.Is(err, failover.ErrBlocked) {
-				s.Detail = strings.TrimPrefix(err.Error(), failover.ErrBlocked.Error()+": ")
-			}
+			s.Detail = unblocked(err)
 		}
 		out = append(out, s)
 	}

@@ -450,18 +450,25 @@ func TestMirrorFaultNotRetriedThenRerunFinishes(t *testing.T) {
 	}
 }
 
+// Without a usable mirror file share, step 5 refuses to change the pool (the run would
+// otherwise stop at step 6 with the pool FailedOver and no server active).
 func TestMirrorNeedsAFileShare(t *testing.T) {
 	e := newSim(t, nil)
 	e.req.Lync.MirrorFileShare = ""
 	e.req.Share = "/srv/logship" // not UNC: not usable for the mirror
-	mustRun(t, e.runner(nil), failover.StepLyncPoolState, report.StatusDone)
-	_, err := e.runner(nil).Run(ctxT(t), failover.StepLyncMirror)
-	if !errors.Is(err, failover.ErrBlocked) || !strings.Contains(err.Error(), "lync.mirrorFileShare") {
+	s, err := e.runner(nil).Run(ctxT(t), failover.StepLyncPoolState)
+	if !errors.Is(err, failover.ErrBlocked) || s.Status != report.StatusBlocked || !strings.Contains(err.Error(), "step 6: Install-CsMirrorDatabase needs -FileShare") ||
+		!strings.Contains(err.Error(), "lync.mirrorFileShare") {
 		t.Fatalf("err %v", err)
+	}
+	if st := readSim(t); st.mutating() != 0 || st.PersistentChatPools[0].PoolState != "Normal" {
+		t.Fatalf("%d mutating calls, state %s", st.mutating(), st.PersistentChatPools[0].PoolState)
 	}
 	// The log-shipping share, when it is a UNC path, serves.
 	e.req.Share = `\\fs.contoso.com\logship`
-	s := mustRun(t, e.runner(nil), failover.StepLyncMirror, report.StatusDone)
+	r := e.runner(nil)
+	mustRun(t, r, failover.StepLyncPoolState, report.StatusDone)
+	s = mustRun(t, r, failover.StepLyncMirror, report.StatusDone)
 	if !strings.Contains(statementTexts(s), `-FileShare '\\fs.contoso.com\logship'`) {
 		t.Fatal(statementTexts(s))
 	}
@@ -471,10 +478,16 @@ func TestMirrorNotInTopologyIsBlocked(t *testing.T) {
 	e := newSim(t, func(st map[string]any) {
 		st["persistentChatPools"].([]any)[0].(map[string]any)["stores"].(map[string]any)["backupMirror"] = nil
 	})
-	mustRun(t, e.runner(nil), failover.StepLyncPoolState, report.StatusDone)
-	_, err := e.runner(nil).Run(ctxT(t), failover.StepLyncMirror)
-	if !errors.Is(err, failover.ErrBlocked) || !strings.Contains(err.Error(), "defines no mirror for the backup store sql2.contoso.com\\rtc") {
+	steps, err := e.runner(nil).Plan(ctxT(t))
+	if err != nil || steps[1].Status != report.StatusBlocked || !strings.Contains(steps[1].Detail, "defines no mirror for the backup store sql2.contoso.com\\rtc") {
+		t.Fatalf("plan %v %+v", err, steps[1])
+	}
+	_, err = e.runner(nil).Run(ctxT(t), failover.StepLyncPoolState)
+	if !errors.Is(err, failover.ErrBlocked) || !strings.Contains(err.Error(), "step 6: the topology defines no mirror") {
 		t.Fatalf("err %v", err)
+	}
+	if readSim(t).mutating() != 0 {
+		t.Fatal("a mutating cmdlet ran")
 	}
 }
 
@@ -500,8 +513,19 @@ func TestActiveServersSetAndReadBack(t *testing.T) {
 func TestActiveServersOutsideTheDataCenterRefused(t *testing.T) {
 	e := newSim(t, nil)
 	e.req.Lync.ActiveServers = []string{"pc1.contoso.com", "pc3.contoso.com"}
+	// Checked before step 5 changes anything...
+	s, err := e.runner(nil).Run(ctxT(t), failover.StepLyncPoolState)
+	if !errors.Is(err, failover.ErrBlocked) || s.Status != report.StatusBlocked || !strings.Contains(err.Error(), "step 7: pc1.contoso.com is in DC1") {
+		t.Fatalf("err %v, step %+v", err, s)
+	}
+	if st := readSim(t); st.mutating() != 0 || st.PersistentChatPools[0].PoolState != "Normal" {
+		t.Fatalf("%d mutating calls, state %s", st.mutating(), st.PersistentChatPools[0].PoolState)
+	}
+	// ...and by step 7 itself (here the pool was failed over with the right list first).
+	e.req.Lync.ActiveServers = []string{"pc3.contoso.com"}
 	mustRun(t, e.runner(nil), failover.StepLyncPoolState, report.StatusDone)
-	s, err := e.runner(nil).Run(ctxT(t), failover.StepLyncActiveServers)
+	e.req.Lync.ActiveServers = []string{"pc1.contoso.com", "pc3.contoso.com"}
+	s, err = e.runner(nil).Run(ctxT(t), failover.StepLyncActiveServers)
 	if !errors.Is(err, failover.ErrBlocked) || s.Status != report.StatusBlocked ||
 		!strings.Contains(err.Error(), "pc1.contoso.com is in DC1, not in the new primary's data center DC2") || !strings.Contains(err.Error(), "allowCrossDataCenter") {
 		t.Fatalf("err %v, step %+v", err, s)

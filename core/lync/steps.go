@@ -151,6 +151,9 @@ func (sr *stepRun) poolState(ctx context.Context) error {
 		s.Detail = fmt.Sprintf("pool %s (identity %s, discovered): %s -> FailedOver, read back", pool, ids.state, cur)
 		return nil
 	}
+	if err := sr.preflight(ctx, ids); err != nil {
+		return err
+	}
 	_, setErr := sr.run(ctx, set, 0)
 	after, err := sr.stateOf(ctx, ids.state, false)
 	switch {
@@ -404,6 +407,58 @@ func (r *Runner) mirrorMismatch(b backupStore) string {
 	return fmt.Sprintf("note: the request's backupMirrorSqlInstance is %s, the topology's is %s", host, b.mirrorServer)
 }
 
+// placement reads the pool's computers and checks the servers to make active against
+// the data-center map: a blocked error names every refusal.
+func (sr *stepRun) placement(ctx context.Context) (placement, error) {
+	req, l := sr.r.req, sr.r.lync
+	pools, err := read[poolObject](ctx, sr, command{name: cmdGetPool, args: []arg{strArg("Identity", req.PoolFQDN)}})
+	if err != nil {
+		return placement{}, fmt.Errorf("read the computers of pool %s: %w", req.PoolFQDN, err)
+	}
+	var computers []string
+	for _, p := range pools {
+		computers = append(computers, p.Computers...)
+	}
+	if len(computers) == 0 {
+		return placement{}, fmt.Errorf("Get-CsPool -Identity %s lists no computers", req.PoolFQDN)
+	}
+	pl := checkPlacement(l.ActiveServers, computers, l.DataCenters, l.BackupDataCenter, l.AllowCrossDataCenter)
+	if len(pl.Refusals) > 0 {
+		return pl, blockedf("%s. Nothing was changed: choose active servers in the new primary's data center %s (lync.activeServers, lync.dataCenters), or set lync.allowCrossDataCenter when that data center has a low-latency, high-bandwidth link to the database (ref 2.1 step 7)",
+			strings.Join(pl.Refusals, "; "), orNone(l.BackupDataCenter))
+	}
+	return pl, nil
+}
+
+// preflight checks, before step 5 changes anything in Lync, what would stop steps 6 and 7
+// (no mirror file share, no mirror in the topology, active servers refused), so that the
+// pool is not left FailedOver with no server active: a blocked error says what to fix.
+func (sr *stepRun) preflight(ctx context.Context, ids *identities) error {
+	var problems []string
+	if _, err := sr.r.fileShare(); err != nil {
+		problems = append(problems, "step 6: "+unblocked(err))
+	}
+	if _, err := sr.backupStore(ctx, ids); errors.Is(err, failover.ErrBlocked) {
+		problems = append(problems, "step 6: "+unblocked(err))
+	} else if err != nil {
+		return err
+	}
+	if _, err := sr.placement(ctx); errors.Is(err, failover.ErrBlocked) {
+		problems = append(problems, "step 7: "+unblocked(err))
+	} else if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return blockedf("the pool state is left unchanged because the next Lync steps cannot run: %s", strings.Join(problems, " | "))
+	}
+	return nil
+}
+
+// unblocked is a blocked error's message without the ErrBlocked prefix.
+func unblocked(err error) string {
+	return strings.TrimPrefix(err.Error(), failover.ErrBlocked.Error()+": ")
+}
+
 // activeServers is step 7: Set-CsPersistentChatActiveServer in the new primary's data
 // center.
 func (sr *stepRun) activeServers(ctx context.Context) error {
@@ -411,23 +466,13 @@ func (sr *stepRun) activeServers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s, req, l := sr.s, sr.r.req, sr.r.lync
-	pools, err := read[poolObject](ctx, sr, command{name: cmdGetPool, args: []arg{strArg("Identity", req.PoolFQDN)}})
+	s, req := sr.s, sr.r.req
+	pl, err := sr.placement(ctx)
 	if err != nil {
-		return fmt.Errorf("read the computers of pool %s: %w", req.PoolFQDN, err)
-	}
-	var computers []string
-	for _, p := range pools {
-		computers = append(computers, p.Computers...)
-	}
-	if len(computers) == 0 {
-		return fmt.Errorf("Get-CsPool -Identity %s lists no computers", req.PoolFQDN)
-	}
-	pl := checkPlacement(l.ActiveServers, computers, l.DataCenters, l.BackupDataCenter, l.AllowCrossDataCenter)
-	if len(pl.Refusals) > 0 {
-		s.Detail = "refused: " + strings.Join(pl.Refusals, "; ")
-		return blockedf("%s. Nothing was changed: choose active servers in the new primary's data center %s (lync.activeServers, lync.dataCenters), or set lync.allowCrossDataCenter when that data center has a low-latency, high-bandwidth link to the database (ref 2.1 step 7)",
-			strings.Join(pl.Refusals, "; "), orNone(l.BackupDataCenter))
+		if errors.Is(err, failover.ErrBlocked) {
+			s.Detail = "refused: " + strings.Join(pl.Refusals, "; ")
+		}
+		return err
 	}
 	if !sr.planning {
 		st, err := sr.stateOf(ctx, ids.state, false)
