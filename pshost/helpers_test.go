@@ -3,9 +3,11 @@ package pshost
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,7 +15,60 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	shared.close()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// shared is one host for the tests that do not break their process, to save starts.
+var shared sharedHost
+
+type sharedHost struct {
+	once   sync.Once
+	h      *Host
+	dir    string
+	record string
+	err    error
+}
+
+// sharedTestHost returns the shared host; its module records Get-PshText values in
+// record (PSHTEST_RECORD).
+func sharedTestHost(t testing.TB) (h *Host, record string) {
+	t.Helper()
+	pwsh := testPwsh(t)
+	mod := testModule(t)
+	shared.once.Do(func() {
+		shared.dir, shared.err = os.MkdirTemp("", "pshost-test-")
+		if shared.err != nil {
+			return
+		}
+		shared.record = filepath.Join(shared.dir, "record.txt")
+		shared.h, shared.err = New(Config{
+			Executable:      pwsh,
+			Modules:         []string{mod},
+			AllowedCommands: testCommands,
+			Env:             []string{"PSHTEST_RECORD=" + shared.record},
+		})
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.h, shared.record
+}
+
+func (s *sharedHost) close() {
+	if s.h != nil {
+		_ = s.h.Close()
+	}
+	if s.dir != "" {
+		_ = os.RemoveAll(s.dir)
+	}
 }
 
 // testPwsh returns the pwsh to test with, or skips the test.

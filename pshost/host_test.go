@@ -79,10 +79,8 @@ func readRecords(t *testing.T, path string) []string {
 }
 
 func TestHostileStringsReachTheCommandUnchanged(t *testing.T) {
-	dir := t.TempDir()
-	record := filepath.Join(dir, "record.txt")
-	pwned := filepath.Join(dir, "pwned")
-	h := newTestHost(t, func(c *Config) { c.Env = []string{"PSHTEST_RECORD=" + record} })
+	pwned := filepath.Join(t.TempDir(), "pwned")
+	h, record := sharedTestHost(t)
 	cases := hostileStrings(pwned)
 	for name, s := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -183,7 +181,7 @@ func echoByName(t *testing.T, res *Result) map[string]echoed {
 }
 
 func TestParameterValuesArriveTyped(t *testing.T) {
-	h := newTestHost(t, nil)
+	h, _ := sharedTestHost(t)
 	when := time.Date(2026, 11, 25, 18, 33, 39, 123456700, time.UTC)
 	tests := []struct {
 		name      string
@@ -277,7 +275,7 @@ func jsonEqual(t *testing.T, got json.RawMessage, want string) bool {
 }
 
 func TestOutputObjectsSurvive(t *testing.T) {
-	h := newTestHost(t, nil)
+	h, _ := sharedTestHost(t)
 	res := mustInvoke(t, h, Command{Name: "Get-PshNested"})
 	var got []any
 	if err := res.DecodeOutput(&got); err != nil {
@@ -322,7 +320,7 @@ func TestOutputObjectsSurvive(t *testing.T) {
 }
 
 func TestErrorsArriveStructured(t *testing.T) {
-	h := newTestHost(t, nil)
+	h, _ := sharedTestHost(t)
 	tests := []struct {
 		name       string
 		cmd        Command
@@ -437,7 +435,7 @@ var cmpEmpty = cmp.Comparer(func(a, b []string) bool {
 })
 
 func TestStreamsArriveStructured(t *testing.T) {
-	h := newTestHost(t, nil)
+	h, _ := sharedTestHost(t)
 	res := mustInvoke(t, h, Command{Name: "Write-PshStreams", Parameters: []Parameter{
 		{"Tag", String("s")}, {"Verbose", Switch(true)}, {"Debug", Switch(true)},
 	}})
@@ -458,7 +456,7 @@ func TestStreamsArriveStructured(t *testing.T) {
 }
 
 func TestStrayConsoleOutputIsNotAReply(t *testing.T) {
-	h := newTestHost(t, nil)
+	h, _ := sharedTestHost(t)
 	info, err := h.Ready(testCtx(t))
 	if err != nil {
 		t.Fatal(err)
