@@ -644,3 +644,44 @@ func TestModuleDetectionFailureReported(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 }
+
+// Request data reaches the cmdlets as values, never as script text (architecture.md
+// invariant 4): a file share full of PowerShell syntax arrives verbatim.
+func TestHostileValueReachesTheCmdletUnchanged(t *testing.T) {
+	e := newSim(t, nil)
+	hostile := "\\\\fs.contoso.com\\share'; Remove-Item -Recurse C:\\ # $(whoami) `n \u2018x\u2019 \u201b; \"y\"\n;exit"
+	e.req.Lync.MirrorFileShare = hostile
+	r := e.runner(nil)
+	mustRun(t, r, failover.StepLyncPoolState, report.StatusDone)
+	s := mustRun(t, r, failover.StepLyncMirror, report.StatusDone)
+	st := readSim(t)
+	got := ""
+	for _, m := range st.Mirrors {
+		if m.Principal.SQLServerFqdn == "sql2.contoso.com" {
+			got = m.FileShare
+		}
+	}
+	if got != hostile {
+		t.Fatalf("LyncSim received -FileShare %q, want %q", got, hostile)
+	}
+	found := false
+	for _, stmt := range s.Statements {
+		found = found || stmt.Parameters["FileShare"] == hostile
+	}
+	if !found {
+		t.Fatalf("statements do not carry the value verbatim: %+v", s.Statements)
+	}
+}
+
+// Without lync.activeServers the step activates the pool's computers in the backup data
+// center.
+func TestActiveServersDefaultToTheBackupDataCenter(t *testing.T) {
+	e := newSim(t, nil)
+	e.req.Lync.ActiveServers = nil
+	r := e.runner(nil)
+	mustRun(t, r, failover.StepLyncPoolState, report.StatusDone)
+	mustRun(t, r, failover.StepLyncActiveServers, report.StatusDone)
+	if got := strings.Join(readSim(t).PersistentChatPools[0].ActiveServers, ","); got != "pc3.contoso.com,pc4.contoso.com" {
+		t.Fatalf("active servers %s", got)
+	}
+}

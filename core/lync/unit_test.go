@@ -1,12 +1,14 @@
 package lync
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"pcfailover/core/request"
 	"pcfailover/pshost"
 )
 
@@ -226,5 +228,41 @@ func TestSameSet(t *testing.T) {
 	}
 	if sameSet([]string{"a.x"}, []string{"a.x", "b.x"}) || sameSet(nil, []string{"a.x"}) {
 		t.Error("different sets equal")
+	}
+}
+
+func TestMirrorMismatchNote(t *testing.T) {
+	b := backupStore{server: "sql2.contoso.com", instance: "rtc", mirrorServer: "sql2m.contoso.com", mirrorInstance: "rtc"}
+	for server, wantNote := range map[string]bool{
+		"":                  false,
+		"127.0.0.1":         false, // an address (the lab) cannot be compared
+		"sql2m.contoso.com": false,
+		"SQL2M.contoso.com": false,
+		"sql2m":             false, // a host name without a domain
+		"sql9m.contoso.com": true,
+	} {
+		r := &Runner{req: &request.Request{BackupMirrorSQLInstance: &request.SQLInstance{Server: server}}}
+		if got := r.mirrorMismatch(b); (got != "") != wantNote {
+			t.Errorf("%q: note %q", server, got)
+		}
+	}
+}
+
+// Closing a Runner while PowerShell is still starting neither hangs nor leaks (TestMain
+// checks for leaked goroutines).
+func TestCloseDuringWarmUp(t *testing.T) {
+	pwsh := findPwsh()
+	if pwsh == "" {
+		t.Skip("pwsh not found")
+	}
+	r, err := New(Config{Request: &request.Request{PoolFQDN: "pchat.contoso.com"}, Executable: pwsh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(context.Background(), "lync-pool-state"); err == nil {
+		t.Fatal("Run after Close succeeded")
 	}
 }
