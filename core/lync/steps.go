@@ -38,7 +38,7 @@ func (sr *stepRun) discover(ctx context.Context) (*identities, error) {
 	pool := r.req.PoolFQDN
 	states, err := read[chatState](ctx, sr, command{name: cmdGetState})
 	if err != nil {
-		return nil, fmt.Errorf("list the Persistent Chat pools: %w", err)
+		return nil, fmt.Errorf("list the Persistent Chat pools: %w (the Lync cmdlets need the Central Management store: if it was in the lost data center, fail it over first with Invoke-CsManagementServerFailover)", err)
 	}
 	services, err := read[chatService](ctx, sr, command{name: cmdGetService, args: []arg{switchArg("PersistentChatServer", true)}})
 	if err != nil {
@@ -64,6 +64,7 @@ func (sr *stepRun) discover(ctx context.Context) (*identities, error) {
 	}
 	candidates = append(candidates, string(ids.service.Identity))
 	var tried []string
+	var last error
 	for _, id := range candidates {
 		if containsFold(tried, id) {
 			continue
@@ -73,6 +74,7 @@ func (sr *stepRun) discover(ctx context.Context) (*identities, error) {
 		if err != nil {
 			var ce *pshost.CommandError
 			if errors.As(err, &ce) {
+				last = err
 				continue // this form does not resolve here; try the next
 			}
 			return nil, err
@@ -83,6 +85,9 @@ func (sr *stepRun) discover(ctx context.Context) (*identities, error) {
 			sr.resolved = st
 			return ids, nil
 		}
+	}
+	if last != nil {
+		return nil, fmt.Errorf("no identity of pool %s resolves with Get-CsPersistentChatState -Identity (tried %s); last error: %w", pool, strings.Join(tried, ", "), last)
 	}
 	return nil, fmt.Errorf("no identity of pool %s resolves with Get-CsPersistentChatState -Identity (tried %s)", pool, strings.Join(tried, ", "))
 }
