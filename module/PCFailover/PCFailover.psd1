@@ -13,6 +13,9 @@
         'Test-PCFailoverReadiness'
         'New-PCFailoverRequest'
         'Get-PCFailoverVersion'
+        'Invoke-PCFailoverDrill'
+        'Register-PCFailoverDrill'
+        'Get-PCFailoverStatus'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

