@@ -131,7 +131,7 @@ function ConvertTo-PshJsonText($Value) {
 # ConvertTo-PshOutputJson converts one output object with the configured depth. Scalars are
 # unwrapped from their PSObject first, so that notes attached to them (PSPath on
 # Get-Content lines, DisplayHint on Get-Date) do not turn them into objects.
-function ConvertTo-PshOutputJson($O) {
+function ConvertTo-PshOutputJson($O, [int]$Depth) {
     if ($O -eq $null) { return 'null' }
     try {
         $base = $O
@@ -139,18 +139,26 @@ function ConvertTo-PshOutputJson($O) {
         if ($base -is [string] -or $base -is [char] -or $base -is [guid]) { return (ConvertTo-PshJsonText ([string]$base)) }
         if ($base -is [datetime]) { return (ConvertTo-PshJsonText (([datetime]$base).ToString('o', $pshInv))) }
         if ($base -is [bool] -or $base -is [System.ValueType]) { return (ConvertTo-Json -InputObject $base -Compress) }
-        return (ConvertTo-Json -InputObject $O -Depth $pshDepth -Compress -WarningAction SilentlyContinue)
+        return (ConvertTo-Json -InputObject $O -Depth $Depth -Compress -WarningAction SilentlyContinue)
     } catch {
         return (ConvertTo-PshJsonText ([string]$O))
     }
 }
 
+# Write-PshReply sends the reply; output that would make the line longer than the Go side
+# accepts is dropped and reported as an error record instead.
 function Write-PshReply([long]$Id, $Meta, $OutputJson) {
     $Meta['id'] = $Id
     $Meta['pid'] = $PID
+    $outText = [string]::Join(',', [string[]]$OutputJson)
+    if ($pshMaxReply -gt 0 -and (($pshUtf8.GetByteCount($outText) / 3) * 4 + 4096) -gt $pshMaxReply) {
+        $tooLarge = New-PshError ('The output (' + $OutputJson.Count + ' objects, ' + $outText.Length + ' characters of JSON) exceeds the host''s reply limit of ' + $pshMaxReply + ' bytes. Select fewer properties or a lower depth.') 'OutputTooLarge,pshost' 'LimitsExceeded' '' $false
+        $Meta['errors'] = [object[]](@($Meta['errors']) + @($tooLarge))
+        $Meta['hadErrors'] = $true
+        $outText = ''
+    }
     $metaJson = ConvertTo-Json -InputObject $Meta -Depth 6 -Compress
-    $text = '{"meta":' + $metaJson + ',"output":[' + ([string]::Join(',', [string[]]$OutputJson)) + ']}'
-    Write-PshFrame $Id $text
+    Write-PshFrame $Id ('{"meta":' + $metaJson + ',"output":[' + $outText + ']}')
 }
 
 function Get-PshMessages($Collection) {
@@ -184,6 +192,12 @@ function Invoke-PshRequest($Req) {
             $v = ConvertFrom-PshValue $p.v 0
             [void]$ps.AddParameter([string]$p.n, $v)
         }
+        $select = @($Req.select | Where-Object { $_ -ne $null })
+        if ($select.Count -gt 0) {
+            [void]$ps.AddCommand('Microsoft.PowerShell.Utility\Select-Object').AddParameter('Property', [string[]]$select)
+        }
+        $depth = [int]$Req.depth
+        if ($depth -le 0) { $depth = $pshDepth }
         $inColl = New-Object 'System.Management.Automation.PSDataCollection[psobject]'
         $inColl.Complete()
         $outColl = New-Object 'System.Management.Automation.PSDataCollection[psobject]'
@@ -206,7 +220,7 @@ function Invoke-PshRequest($Req) {
                 if (-not $meta['timedOut']) { [void]$errors.Insert(0, (ConvertTo-PshError (Get-PshErrorRecord $_) $true)) }
             }
         }
-        foreach ($o in $outColl.ReadAll()) { [void]$outJson.Add((ConvertTo-PshOutputJson $o)) }
+        foreach ($o in $outColl.ReadAll()) { [void]$outJson.Add((ConvertTo-PshOutputJson $o $depth)) }
         $streamErrors = New-Object System.Collections.ArrayList
         foreach ($e in $ps.Streams.Error.ReadAll()) { [void]$streamErrors.Add((ConvertTo-PshError $e $false)) }
         $all = New-Object System.Collections.ArrayList
@@ -239,6 +253,7 @@ if ($init -eq $null) { exit 2 }
 $pshNonce = [string]$init.nonce
 $pshDepth = [int]$init.depth
 $pshStopGraceMs = [int]$init.stopGraceMs
+$pshMaxReply = [long]$init.maxReply
 $pshAllowed = @{}
 foreach ($c in $init.allowed) { $pshAllowed[[string]$c] = $true }
 

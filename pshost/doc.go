@@ -24,7 +24,8 @@
 //     String, Int, Float, Bool, Switch, Null, Time, SecureString, Array, Hashtable,
 //     ListModifier); strings travel base64-encoded so no JSON parser can reinterpret them.
 //   - Replies carry the output objects converted with ConvertTo-Json -Depth
-//     Config.OutputDepth (default 5), the error records (message, FullyQualifiedErrorId,
+//     Config.OutputDepth (default 3; per command Command.OutputDepth, and Command.Select
+//     to keep only some properties), the error records (message, FullyQualifiedErrorId,
 //     category, target, exception type, terminating or not), warnings, verbose, debug and
 //     information messages, and the duration.
 //   - The command runspace has no host UI: a confirmation prompt or Read-Host fails

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 //go:embed bootstrap.ps1
@@ -20,7 +21,7 @@ var bootstrapScript string
 // Defaults for zero Config fields.
 const (
 	DefaultStderrLimit    = 64 * 1024
-	DefaultOutputDepth    = 5
+	DefaultOutputDepth    = 3
 	DefaultTimeout        = 10 * time.Minute
 	DefaultStartTimeout   = 2 * time.Minute
 	DefaultStopGrace      = 5 * time.Second
@@ -46,7 +47,9 @@ type Config struct {
 	// 0 means DefaultStderrLimit.
 	StderrLimit int
 	// OutputDepth is the -Depth given to ConvertTo-Json for output objects (1-100);
-	// 0 means DefaultOutputDepth (5).
+	// 0 means DefaultOutputDepth (3). Live .NET objects grow geometrically with depth (a
+	// FileInfo is 30 KB at depth 2, 2 MB at depth 4): prefer Command.Select to a larger
+	// depth.
 	OutputDepth int
 	// DefaultTimeout applies to commands without Command.Timeout; 0 means DefaultTimeout
 	// (10 minutes).
@@ -56,7 +59,9 @@ type Config struct {
 	// StopGrace is how long a timed-out command may take to stop before the process is
 	// killed; 0 means DefaultStopGrace (5 seconds).
 	StopGrace time.Duration
-	// MaxReplyBytes bounds one reply line; 0 means DefaultMaxReplyBytes (64 MiB).
+	// MaxReplyBytes bounds one reply line; 0 means DefaultMaxReplyBytes (64 MiB). Output
+	// that would exceed it is dropped by PowerShell and reported as an error record with
+	// FullyQualifiedErrorId "OutputTooLarge,pshost".
 	MaxReplyBytes int
 }
 
@@ -69,6 +74,12 @@ type Command struct {
 	// Timeout bounds the command; 0 means Config.DefaultTimeout. A context deadline that
 	// comes sooner wins.
 	Timeout time.Duration
+	// Select, when not empty, pipes the output through
+	// Microsoft.PowerShell.Utility\Select-Object -Property Select (names may use
+	// wildcards), so that only those properties are converted to JSON.
+	Select []string
+	// OutputDepth overrides Config.OutputDepth for this command (0: use the Config's).
+	OutputDepth int
 }
 
 // Parameter is a named parameter and its value, e.g. {"Confirm", Switch(false)}.
@@ -321,7 +332,15 @@ func (h *Host) buildRequest(cmd Command) (request, error) {
 	if !ok {
 		return request{}, fmt.Errorf("%w: %q", ErrNotAllowed, cmd.Name)
 	}
-	req := request{Command: name, Parameters: make([]wireParam, 0, len(cmd.Parameters))}
+	if cmd.OutputDepth < 0 || cmd.OutputDepth > maxOutputDepth {
+		return request{}, fmt.Errorf("pshost: %s: output depth %d is outside 1-%d", cmd.Name, cmd.OutputDepth, maxOutputDepth)
+	}
+	for _, prop := range cmd.Select {
+		if prop == "" || !utf8.ValidString(prop) || strings.ContainsAny(prop, "\x00\r\n") {
+			return request{}, fmt.Errorf("pshost: %s: select property %q is not a property name", cmd.Name, prop)
+		}
+	}
+	req := request{Command: name, Parameters: make([]wireParam, 0, len(cmd.Parameters)), Select: cmd.Select, Depth: cmd.OutputDepth}
 	seen := make(map[string]bool, len(cmd.Parameters))
 	for _, prm := range cmd.Parameters {
 		if !parameterNameRE.MatchString(prm.Name) {

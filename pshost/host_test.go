@@ -307,6 +307,23 @@ func TestOutputObjectsSurvive(t *testing.T) {
 			t.Errorf("Inner = %+v, want Level 2 and Deeper cut to a string", last.Inner)
 		}
 	})
+	t.Run("Select picks properties", func(t *testing.T) {
+		res := mustInvoke(t, h, Command{Name: "Get-PshNested", Select: []string{"Name", "Tag*"}})
+		var last map[string]any
+		unmarshal(t, res.Output[len(res.Output)-1], &last)
+		want := map[string]any{"Name": "pool01.contoso.com", "Tags": []any{"a", "b"}}
+		if diff := cmp.Diff(want, last); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("per-command depth", func(t *testing.T) {
+		res := mustInvoke(t, h, Command{Name: "Get-PshNested", OutputDepth: 1})
+		var last struct{ Inner map[string]any }
+		unmarshal(t, res.Output[len(res.Output)-1], &last)
+		if _, isString := last.Inner["Deeper"].(string); !isString {
+			t.Errorf("Inner = %v, want Deeper cut to a string at depth 1", last.Inner)
+		}
+	})
 	t.Run("1 MiB output", func(t *testing.T) {
 		res := mustInvoke(t, h, Command{Name: "Get-PshBig", Parameters: []Parameter{{"Length", Int(1 << 20)}}})
 		var s []string
@@ -820,15 +837,19 @@ func TestCloseKillsTheProcess(t *testing.T) {
 	}
 }
 
-func TestReplyLargerThanTheLimitIsAProtocolError(t *testing.T) {
+func TestOutputOverTheReplyLimitIsDroppedWithAnError(t *testing.T) {
 	h := newTestHost(t, func(c *Config) { c.MaxReplyBytes = 64 * 1024 })
-	_, err := h.Invoke(testCtx(t), Command{Name: "Get-PshBig", Parameters: []Parameter{{"Length", Int(100_000)}}})
-	if !errors.Is(err, ErrProtocol) {
-		t.Fatalf("err = %v, want ErrProtocol", err)
+	pid := pidOf(t, h)
+	res, err := h.Invoke(testCtx(t), Command{Name: "Get-PshBig", Parameters: []Parameter{{"Length", Int(100_000)}}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	res := mustInvoke(t, h, Command{Name: "Get-PshBig", Parameters: []Parameter{{"Length", Int(10)}}})
-	if len(res.Output) != 1 {
-		t.Errorf("output %s", res.Output)
+	if len(res.Output) != 0 || len(res.Errors) != 1 || res.Errors[0].FullyQualifiedErrorID != "OutputTooLarge,pshost" {
+		t.Errorf("output %d objects, errors %v; want none and OutputTooLarge", len(res.Output), res.Errors)
+	}
+	res = mustInvoke(t, h, Command{Name: "Get-PshBig", Parameters: []Parameter{{"Length", Int(10)}}})
+	if len(res.Output) != 1 || res.PID != pid {
+		t.Errorf("output %s in pid %d (was %d)", res.Output, res.PID, pid)
 	}
 }
 

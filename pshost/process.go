@@ -303,6 +303,7 @@ func (p *process) boot(ctx context.Context, h *Host, started time.Time) {
 		Allowed:     h.cfg.AllowedCommands,
 		OutputDepth: h.cfg.OutputDepth,
 		StopGraceMs: h.cfg.StopGrace.Milliseconds(),
+		MaxReply:    h.cfg.MaxReplyBytes,
 	})
 	if err != nil {
 		fail(fmt.Errorf("encode init message: %w", err))

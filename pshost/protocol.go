@@ -28,6 +28,7 @@ type initMessage struct {
 	Allowed     []string `json:"allowed"`
 	OutputDepth int      `json:"depth"`
 	StopGraceMs int64    `json:"stopGraceMs"`
+	MaxReply    int      `json:"maxReply"`
 }
 
 // request asks the bootstrap to run one command.
@@ -36,6 +37,8 @@ type request struct {
 	Command    string      `json:"command"`
 	Parameters []wireParam `json:"parameters"`
 	TimeoutMs  int64       `json:"timeoutMs"`
+	Select     []string    `json:"select,omitempty"`
+	Depth      int         `json:"depth,omitempty"`
 }
 
 type wireParam struct {

@@ -11,10 +11,11 @@ import (
 // Result is what one command produced.
 type Result struct {
 	// Output holds one JSON document per pipeline output object, converted by
-	// ConvertTo-Json -Depth Config.OutputDepth (default 5) -Compress. Strings, numbers and
+	// ConvertTo-Json -Depth (Command.OutputDepth, else Config.OutputDepth, default 3) -Compress,
+	// after Select-Object when Command.Select is set. Strings, numbers and
 	// booleans are JSON scalars; a top-level [datetime] is an ISO 8601 round-trip string
-	// ("o" format); $null is null; objects deeper than the depth are cut off by
-	// ConvertTo-Json (stringified on Windows PowerShell).
+	// ("o" format); $null is null; levels deeper than the depth become their ToString()
+	// text (as ConvertTo-Json does).
 	Output []json.RawMessage
 	// Errors holds the error stream's records followed by the terminating error, if any.
 	Errors []ErrorRecord
