@@ -165,10 +165,14 @@ func (e *engine) planAll(ctx context.Context, d *Discovery) {
 
 func (e *engine) planLync(ctx context.Context) {
 	if e.cfg.Lync == nil {
+		status, detail := report.StatusPending, "no Lync runner was configured for this run; run steps 5-7 in the Lync Server Management Shell"
+		if e.req.Lync != nil && e.req.Lync.Skip {
+			status, detail = report.StatusSkipped, "lync.skip is set: run steps 5-7 in the Lync Server Management Shell"
+		}
 		for _, id := range []string{StepLyncPoolState, StepLyncMirror, StepLyncActiveServers} {
 			s := e.step(id)
-			s.Status = report.StatusPending
-			s.Detail = "the Lync steps (runbook 5-7) are not implemented in this build; run them in the Lync Server Management Shell"
+			s.Status = status
+			s.Detail = detail
 		}
 		return
 	}

@@ -41,6 +41,7 @@ type requestLync struct {
 	DataCenters          map[string]string `json:"dataCenters"`
 	BackupDataCenter     string            `json:"backupDataCenter"`
 	AllowCrossDataCenter bool              `json:"allowCrossDataCenter"`
+	MirrorFileShare      string            `json:"mirrorFileShare"`
 	Skip                 bool              `json:"skip"`
 }
 
@@ -77,6 +78,9 @@ func buildRequest(info Info, s Scenario) readyRequest {
 			ActiveServers:    append([]string(nil), s.Lync.DataCenters[s.Lync.BackupDataCenter]...),
 			DataCenters:      info.Lync.DataCenters,
 			BackupDataCenter: s.Lync.BackupDataCenter,
+			// Install-CsMirrorDatabase needs a UNC share both SQL instances can reach;
+			// LyncSim checks only its form.
+			MirrorFileShare: `\\` + lyncSQLStores(info.Pool)[RoleBackup].SQLServerFQDN + `\pcfailover-mirror`,
 		},
 		Options: requestOptions{CopyParallelism: 2, HeaderParallelism: 4, KillRetries: 5},
 	}
