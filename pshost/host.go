@@ -375,7 +375,14 @@ func (h *Host) call(ctx context.Context, p *process, name string, id uint64, lin
 	var hung atomic.Bool
 	done := make(chan struct{})
 	defer close(done)
+	// Add under mu, where Close sets closed before it waits: no Add after that Wait.
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil, ErrClosed
+	}
 	h.wg.Add(1)
+	h.mu.Unlock()
 	go func() {
 		defer h.wg.Done()
 		hard := time.NewTimer(timeout + h.cfg.StopGrace + hardDeadlineExtraWait)
