@@ -41,6 +41,7 @@ function Get-PCRequestSchema {
             backupDataCenter     = 'string'
             allowCrossDataCenter = 'bool'
             skip                 = 'bool'
+            mirrorFileShare      = 'string'
         }
         options  = [ordered]@{
             acceptDataLoss    = 'bool'
