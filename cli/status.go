@@ -2,14 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 	"pcfailover/core/status"
@@ -42,7 +45,16 @@ func runStatus(c *cli.Context) error {
 		return requestError(c, format, err)
 	}
 	red := request.ForPasswords(pw)
-	st := status.Read(c.Context, status.Config{Request: req, Passwords: pw})
+	cfg := status.Config{Request: req, Passwords: pw}
+	if req.Lync != nil && !req.Lync.Skip {
+		// The Lync module imports in the background while the SQL reads run.
+		lr, err := lync.New(lync.Config{Request: req})
+		if err == nil {
+			defer lr.Close()
+			cfg.Lync = lyncStatus{lr}
+		}
+	}
+	st := status.Read(c.Context, cfg)
 	var b bytes.Buffer
 	switch format {
 	case "text":
@@ -52,13 +64,17 @@ func runStatus(c *cli.Context) error {
 	default:
 		var j []byte
 		j, err = json.MarshalIndent(st, "", "  ")
-		b.Write(report.ASCII(j))
+		b.Write(report.ASCII(red.RedactJSON(j)))
 		b.WriteByte('\n')
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(stdout, red.Redact(b.String())); err != nil {
+	out := b.String()
+	if format != "json" {
+		out = red.Redact(out)
+	}
+	if _, err := io.WriteString(stdout, out); err != nil {
 		return err
 	}
 	if p := c.String("prometheus-file"); p != "" {
@@ -119,4 +135,17 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// lyncStatus reads the pool and mirror state for status through core/lync.
+type lyncStatus struct{ r *lync.Runner }
+
+func (l lyncStatus) Read(ctx context.Context) (*status.LyncState, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	st, err := l.r.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &status.LyncState{Reachable: true, PoolState: st.PoolState, MirrorState: st.Mirror}, nil
 }

@@ -9,7 +9,8 @@ function Get-PCFailoverStatus {
     restore with their ages and the restore latency, the log backups waiting to be copied or
     restored, whether the log chain is continuous from the secondary's redo start LSN to the
     newest file, the data at risk now (the age of the newest transaction a failover could
-    recover), and each check's verdict against the request's thresholds (status section:
+    recover), the pool state and the mirror state when the request has a Lync section and
+    Lync answers, and each check's verdict against the request's thresholds (status section:
     rpoWarningMinutes, rpoCriticalMinutes, restoreWarningMinutes, restoreCriticalMinutes,
     filesWaitingWarning; or the parameters below).
 
@@ -46,6 +47,14 @@ function Get-PCFailoverStatus {
 
     .PARAMETER CopyDestination
     Overrides the copy destination folder recorded in msdb.
+
+    .PARAMETER LyncModule
+    The Lync module to import for the pool and mirror state (Lync or SkypeForBusiness);
+    detected when not given.
+
+    .PARAMETER SkipLync
+    Reads only SQL Server (for a monitoring host without the Lync Server Management Shell).
+    Otherwise an unreachable Lync is a warning.
 
     .PARAMETER RpoWarningMinutes
     Data at risk above this many minutes is a warning (default 30).
@@ -134,6 +143,11 @@ function Get-PCFailoverStatus {
 
         [Parameter(ValueFromPipelineByPropertyName = $true)]
         [string]$CopyDestination,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [string]$LyncModule,
+
+        [switch]$SkipLync,
 
         [ValidateRange(1, 100000)][int]$RpoWarningMinutes,
         [ValidateRange(1, 100000)][int]$RpoCriticalMinutes,

@@ -108,7 +108,7 @@ Describe 'Invoke-PCFailoverDrill when the log chain is broken' {
     }
 
     It 'reports the broken chain as critical in Get-PCFailoverStatus' {
-        $status = Get-PCFailoverStatus -RequestPath $lab.request -WarningAction SilentlyContinue
+        $status = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -WarningAction SilentlyContinue
         $status.Health | Should -Be 'critical'
         $status.ExitCode | Should -Be 6
         $status.ChainContinuous | Should -BeFalse
@@ -129,7 +129,13 @@ Describe 'Get-PCFailoverStatus' {
             $status.ChainContinuous | Should -BeTrue
             $status.WaitingToRestore | Should -Be 0
             $status.DataAtRisk.TotalMinutes | Should -BeGreaterThan 14
+            $status.LyncReachable | Should -BeTrue
+            $status.PoolState | Should -Be 'Normal'
+            ($status.Checks | Where-Object { $_.Name -eq 'lync' }).Health | Should -Be 'ok'
             @($warnings) | Should -HaveCount 0
+            $sqlOnly = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync
+            $sqlOnly.LyncReachable | Should -BeNullOrEmpty
+            @($sqlOnly.Checks | Where-Object { $_.Name -eq 'lync' }) | Should -HaveCount 0
         } finally { Stop-TestLab -Lab $lab }
     }
 
@@ -137,12 +143,12 @@ Describe 'Get-PCFailoverStatus' {
         $lab = Start-TestLab -Scenario 'lagging'
         try {
             $warnings = $null
-            $status = Get-PCFailoverStatus -RequestPath $lab.request -WarningVariable warnings -WarningAction SilentlyContinue
+            $status = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -WarningVariable warnings -WarningAction SilentlyContinue
             $status.Health | Should -Be 'critical'
             $status.ExitCode | Should -Be 6
             $status.WaitingToRestore | Should -Be 200
             @($warnings) -join ' ' | Should -Match 'CRITICAL restore'
-            $wide = Get-PCFailoverStatus -RequestPath $lab.request -RestoreWarningMinutes 60 -RestoreCriticalMinutes 5760 -WarningAction SilentlyContinue
+            $wide = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -RestoreWarningMinutes 60 -RestoreCriticalMinutes 5760 -WarningAction SilentlyContinue
             $wide.Health | Should -Be 'warning'
             $wide.ExitCode | Should -Be 5
         } finally { Stop-TestLab -Lab $lab }
@@ -152,7 +158,7 @@ Describe 'Get-PCFailoverStatus' {
         $lab = Start-TestLab -Scenario 'clean'
         try {
             $errors = $null
-            $status = Get-PCFailoverStatus -RequestPath $lab.request -BackupSqlInstance '127.0.0.1,1' -ErrorAction SilentlyContinue -ErrorVariable errors
+            $status = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -BackupSqlInstance '127.0.0.1,1' -ErrorAction SilentlyContinue -ErrorVariable errors
             $status.Health | Should -Be 'unknown'
             $status.ExitCode | Should -Be 1
             $errors[0].FullyQualifiedErrorId | Should -Be 'PCFailover.StatusUnknown,Get-PCFailoverStatus'
