@@ -156,6 +156,6 @@ func writeDrillReport(w io.Writer, format string, rep *drill.Report, red *reques
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(w, red.Redact(string(report.ASCII(b)))+"\n")
+	_, err = io.WriteString(w, string(report.ASCII(red.RedactJSON(b)))+"\n")
 	return err
 }

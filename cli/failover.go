@@ -150,8 +150,8 @@ func invalid(stdout, stderr io.Writer, format string, errs []request.FieldError)
 		fmt.Fprintln(stdout, "pcfailover: invalid request")
 	} else {
 		out := struct {
-			Outcome  string                `json:"outcome"`
-			ExitCode int                   `json:"exitCode"`
+			Outcome  string               `json:"outcome"`
+			ExitCode int                  `json:"exitCode"`
 			Errors   []request.FieldError `json:"errors"`
 		}{report.OutcomeInvalid, 2, errs}
 		b, _ := json.MarshalIndent(out, "", "  ")
@@ -179,7 +179,8 @@ func writeReport(w io.Writer, format string, rep *report.Report, red *request.Re
 	if err != nil {
 		return err
 	}
-	s := red.Redact(string(report.ASCII(b)))
+	// Redact string values only (never keys or structure), then escape non-ASCII.
+	s := string(report.ASCII(red.RedactJSON(b)))
 	if runtime.GOOS == "windows" {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}

@@ -1,9 +1,13 @@
 package request
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ConnString builds the go-mssqldb URL connection string for in, opening database (for
@@ -93,13 +97,103 @@ func ForPasswords(p Passwords) *Redactor {
 	return NewRedactor(s...)
 }
 
-// Redact replaces every secret in s with "********".
+// Redact replaces every occurrence of a secret in s with "********", except where the
+// occurrence is only part of a longer word (a letter or digit right before or after it,
+// where the secret itself begins or ends with one): a short password such as "e" must not
+// turn "exitCode" into "********xitCode", while "password=e;" or "'e'" is still redacted.
 func (r *Redactor) Redact(s string) string {
 	if r == nil {
 		return s
 	}
 	for _, sec := range r.secrets {
-		s = strings.ReplaceAll(s, sec, "********")
+		s = replaceWhole(s, sec, "********")
 	}
 	return s
+}
+
+// replaceWhole replaces the occurrences of sec in s that are not part of a longer word.
+func replaceWhole(s, sec, with string) string {
+	if sec == "" || !strings.Contains(s, sec) {
+		return s
+	}
+	first, _ := utf8.DecodeRuneInString(sec)
+	last, _ := utf8.DecodeLastRuneInString(sec)
+	var b strings.Builder
+	i := 0
+	for {
+		j := strings.Index(s[i:], sec)
+		if j < 0 {
+			break
+		}
+		j += i
+		end := j + len(sec)
+		before, _ := utf8.DecodeLastRuneInString(s[:j])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		inWord := (j > 0 && isWordRune(first) && isWordRune(before)) ||
+			(end < len(s) && isWordRune(last) && isWordRune(after))
+		if inWord {
+			b.WriteString(s[i : j+1])
+			i = j + 1
+			continue
+		}
+		b.WriteString(s[i:j])
+		b.WriteString(with)
+		i = end
+	}
+	b.WriteString(s[i:])
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// RedactJSON redacts the string values of the JSON document b (never its keys, numbers or
+// structure), so the result is still the same valid JSON with the same keys whatever the
+// secrets are; a value that contains a secret is re-encoded (with \u escapes for
+// HTML characters as encoding/json writes them; non-ASCII stays UTF-8). b is returned unchanged
+// when it is not valid JSON.
+func (r *Redactor) RedactJSON(b []byte) []byte {
+	if r == nil || len(r.secrets) == 0 || !json.Valid(b) {
+		return b
+	}
+	var out bytes.Buffer
+	i := 0
+	for i < len(b) {
+		if b[i] != '"' {
+			out.WriteByte(b[i])
+			i++
+			continue
+		}
+		// A string literal: find its end.
+		j := i + 1
+		for j < len(b) && b[j] != '"' {
+			if b[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		lit := b[i : j+1]
+		i = j + 1
+		// A key is followed (after blanks) by a colon.
+		k := i
+		for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\n' || b[k] == '\r') {
+			k++
+		}
+		if k < len(b) && b[k] == ':' {
+			out.Write(lit)
+			continue
+		}
+		var v string
+		if err := json.Unmarshal(lit, &v); err != nil {
+			out.Write(lit)
+			continue
+		}
+		red := r.Redact(v)
+		if red == v {
+			out.Write(lit)
+			continue
+		}
+		enc, _ := json.Marshal(red)
+		out.Write(enc)
+	}
+	return out.Bytes()
 }
