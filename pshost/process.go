@@ -312,11 +312,11 @@ func (p *process) boot(ctx context.Context, h *Host, started time.Time) {
 	script := make([]byte, base64.StdEncoding.EncodedLen(len(bootstrapScript)))
 	base64.StdEncoding.Encode(script, []byte(bootstrapScript))
 	if err := p.writeLine(script); err != nil {
-		fail(fmt.Errorf("send bootstrap: %w", err))
+		fail(fmt.Errorf("%w: send bootstrap: %w", ErrProcessExited, err))
 		return
 	}
 	if err := p.writeLine(init); err != nil {
-		fail(fmt.Errorf("send init message: %w", err))
+		fail(fmt.Errorf("%w: send init message: %w", ErrProcessExited, err))
 		return
 	}
 	var f frame

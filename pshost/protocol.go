@@ -100,6 +100,8 @@ var errNotFrame = errors.New("not a protocol frame")
 // line that does but is malformed.
 func parseFrame(line []byte, nonce string) (frame, error) {
 	line = bytes.TrimRight(line, "\r\n")
+	// A console writer on Windows may put a UTF-8 byte order mark before the first line.
+	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	if len(nonce) == 0 || len(line) <= len(nonce) || string(line[:len(nonce)]) != nonce || line[len(nonce)] != ' ' {
 		return frame{}, errNotFrame
 	}

@@ -30,6 +30,7 @@ func TestParseFrame(t *testing.T) {
 		{name: "reply", line: frameLine("7", `{"a":1}`), wantID: 7, wantPayload: `{"a":1}`},
 		{name: "CRLF ending", line: frameLine("1", "x") + "\r\n", wantID: 1, wantPayload: "x"},
 		{name: "ready", line: frameLine("0", "{}"), wantID: 0, wantPayload: "{}"},
+		{name: "after a byte order mark", line: "\xef\xbb\xbf" + frameLine("2", "x"), wantID: 2, wantPayload: "x"},
 		{name: "stray text", line: "WARNING: something", wantStray: true},
 		{name: "empty", line: "", wantStray: true},
 		{name: "other nonce", line: strings.Replace(frameLine("1", "x"), "0123", "9999", 1), wantStray: true},
