@@ -1,0 +1,141 @@
+package drill_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"pcfailover/core/drill"
+	"pcfailover/core/lab"
+	"pcfailover/core/report"
+	"pcfailover/core/request"
+	"pcfailover/core/sqlsim"
+)
+
+// startSlowLab starts a disaster lab whose restores run at 20 MB/s, so a drill takes
+// long enough to be interrupted in the middle.
+func startSlowLab(t *testing.T) *labRun {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "slow.json")
+	doc := `{"name":"slow","primaryUp":false,"restoreMode":"standby",
+	 "logs":{"count":6,"copied":4,"restored":2,"sizeBytes":2097152,"fullSizeBytes":41943040,"interval":"15m"},
+	 "throughput":{"restoreMBps":20}}`
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	l, err := lab.Start(ctx, lab.Options{Dir: filepath.Join(dir, "lab"), ScenarioFile: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	lr := &labRun{lab: l, info: l.Info()}
+	data, err := os.ReadFile(lr.info.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr.req, lr.pw, err = request.Load(data, nil, func(k string) string { return lr.info.Env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lr
+}
+
+// A drill interrupted while it restores still drops its copy, reports "interrupted" and
+// leaves production as it was.
+func TestDrillInterruptedDropsTheCopy(t *testing.T) {
+	lr := startSlowLab(t)
+	before := lr.state(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		// Cancel once the full restore is under way (the copy exists, RESTORING).
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			for _, n := range lr.lab.Instance(lab.RoleBackup).Databases() {
+				if strings.HasPrefix(n, lr.info.Database+"_drill_") {
+					time.Sleep(200 * time.Millisecond)
+					cancel()
+					return
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
+	rep := drill.Run(ctx, drill.Config{Request: lr.req, Passwords: lr.pw})
+	if rep.Outcome != report.OutcomeInterrupted || rep.ExitCode != 4 {
+		t.Fatalf("outcome %s: %+v", rep.Outcome, rep.Errors)
+	}
+	if !rep.Drill.Dropped {
+		t.Fatalf("copy not dropped: %+v", rep.StepByID(drill.StepDrop))
+	}
+	for _, n := range lr.lab.Instance(lab.RoleBackup).Databases() {
+		if strings.Contains(n, "_drill_") {
+			t.Errorf("%s left behind", n)
+		}
+	}
+	after := lr.state(t)
+	for role := range before.sql {
+		b, _ := withoutDrillHistory(before.sql[role], lr.info.Database)
+		a, _ := withoutDrillHistory(after.sql[role], lr.info.Database)
+		if diff := cmp.Diff(b, a); diff != "" {
+			t.Errorf("%s changed:\n%s", role, diff)
+		}
+	}
+	if h, _ := drill.ReadHistory(drill.HistoryPath(lr.req)); len(h) != 1 || h[0].Outcome != report.OutcomeInterrupted {
+		t.Errorf("history %+v", h)
+	}
+}
+
+// A copy left by an earlier drill (a crash before its drop) is reported, never dropped
+// by another drill; a full backup given explicitly is used.
+func TestDrillReportsLeftoverCopiesAndTakesAGivenFullBackup(t *testing.T) {
+	lr := startLab(t, "clean")
+	bk := lr.lab.Instance(lab.RoleBackup)
+	left := lr.info.Database + "_drill_20200101000000"
+	dir := t.TempDir()
+	err := bk.RestoreDatabase(context.Background(), left, lr.info.Facts.FullBackup, sqlsim.RestoreOptions{Mode: sqlsim.NoRecovery,
+		Move: []sqlsim.MoveFile{{LogicalName: "mgc", PhysicalName: filepath.Join(dir, "l.mdf")}, {LogicalName: "mgc_log", PhysicalName: filepath.Join(dir, "l.ldf")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := *lr.req
+	d := *req.Drill
+	d.FullBackup = lr.info.Facts.FullBackup // DIR/backups, not the share
+	req.Drill = &d
+	rep := drill.Run(context.Background(), drill.Config{Request: &req, Passwords: lr.pw})
+	if rep.Outcome != report.OutcomeSucceeded {
+		t.Fatalf("outcome %s %+v", rep.Outcome, rep.Errors)
+	}
+	if rep.Drill.FullBackup != lr.info.Facts.FullBackup {
+		t.Errorf("full backup %s", rep.Drill.FullBackup)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), left) {
+		t.Errorf("no warning about %s: %v", left, rep.Warnings)
+	}
+	if _, ok := bk.Database(left); !ok {
+		t.Errorf("the drill dropped a copy it did not create")
+	}
+}
+
+// Without any usable full backup the drill is blocked before it creates anything.
+func TestDrillWithoutFullBackupIsBlocked(t *testing.T) {
+	lr := startLab(t, "clean")
+	if err := os.Remove(lr.info.Facts.ShareFullBackup); err != nil {
+		t.Fatal(err)
+	}
+	rep := drill.Run(context.Background(), drill.Config{Request: lr.req, Passwords: lr.pw})
+	if rep.Outcome != report.OutcomeBlocked || rep.ExitCode != 3 || rep.Errors[0].Code != report.CodeInvalidRequest {
+		t.Fatalf("outcome %s %+v", rep.Outcome, rep.Errors)
+	}
+	if rep.Drill.Dropped || rep.StepByID(drill.StepRestoreFull).Status != report.StatusPending {
+		t.Errorf("steps: %+v", rep.StepByID(drill.StepRestoreFull))
+	}
+}
