@@ -221,7 +221,7 @@ func (h *Host) process() (*process, error) {
 	}
 	p, err := launch(h)
 	if err != nil {
-		return nil, fmt.Errorf("pshost: start %s: %w", h.exe, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrStart, h.exe, err)
 	}
 	h.proc = p
 	ctx, cancel := context.WithTimeout(h.life, h.cfg.StartTimeout)

@@ -106,7 +106,7 @@ func launch(h *Host) (*process, error) {
 	configureCmd(cmd)
 	if err := cmd.Start(); err != nil {
 		closeAll(stdinR, stdinW, stdoutR, stdoutW, stderrR, stderrW)
-		return nil, fmt.Errorf("%w: run %s: %w", ErrStart, h.exe, err)
+		return nil, fmt.Errorf("run: %w", err)
 	}
 	closeAll(stdinR, stdoutW, stderrW)
 	p.cmd, p.stdin = cmd, stdinW
