@@ -117,7 +117,7 @@ function ConvertTo-PCStatus {
     $chain = Get-PCPropertyValue $InputObject 'chain'
     $rpo = Get-PCPropertyValue $InputObject 'rpo'
     $lync = Get-PCPropertyValue $InputObject 'lync'
-    $event = {
+    $toEvent = {
         param($Raw)
         if ($null -eq $Raw) { return $null }
         [pscustomobject][ordered]@{
@@ -144,7 +144,7 @@ function ConvertTo-PCStatus {
         $poolState = [string](Get-PCPropertyValue $lync 'poolState' '')
         $mirrorState = [string](Get-PCPropertyValue $lync 'mirrorState' '')
     }
-    $restore = & $event (Get-PCPropertyValue $InputObject 'lastRestore')
+    $restore = & $toEvent (Get-PCPropertyValue $InputObject 'lastRestore')
     $latency = $null
     $rawRestore = Get-PCPropertyValue $InputObject 'lastRestore'
     if ($null -ne $rawRestore -and $null -ne (Get-PCPropertyValue $rawRestore 'latencySeconds')) {
@@ -159,8 +159,8 @@ function ConvertTo-PCStatus {
         DataAtRisk       = $dataAtRisk
         ChainContinuous  = $continuous
         Gap              = $gap
-        LastBackup       = & $event (Get-PCPropertyValue $InputObject 'lastBackup')
-        LastCopy         = & $event (Get-PCPropertyValue $InputObject 'lastCopy')
+        LastBackup       = & $toEvent (Get-PCPropertyValue $InputObject 'lastBackup')
+        LastCopy         = & $toEvent (Get-PCPropertyValue $InputObject 'lastCopy')
         LastRestore      = $restore
         RestoreLatency   = $latency
         WaitingToCopy    = [int](Get-PCPropertyValue $files 'waitingToCopy' 0)
@@ -252,4 +252,12 @@ function Test-PCGmsaName {
     # DOMAIN\name$ or name$@domain: the forms a gMSA is written in.
     param([string]$Name)
     ($Name -match '^[^\\@\s]+\\[^\\@\s]+\$$') -or ($Name -match '^[^\\@\s]+\$@[^\\@\s]+$')
+}
+
+function ConvertTo-PCHashtable {
+    # A plain hashtable copy of a dictionary, for splatting on every PowerShell version.
+    param([System.Collections.IDictionary]$Dictionary)
+    $table = @{}
+    foreach ($key in $Dictionary.Keys) { $table[$key] = $Dictionary[$key] }
+    $table
 }

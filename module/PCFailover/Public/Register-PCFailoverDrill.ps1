@@ -180,11 +180,11 @@ function Register-PCFailoverDrill {
         if (-not (Test-Path -LiteralPath $definition.Action.WorkingDirectory)) {
             $null = New-Item -ItemType Directory -Path $definition.Action.WorkingDirectory -Force
         }
-        $actionArgs = $definition.Action
+        $actionArgs = ConvertTo-PCHashtable $definition.Action
         $action = New-ScheduledTaskAction @actionArgs
-        $triggerArgs = $definition.Trigger
+        $triggerArgs = ConvertTo-PCHashtable $definition.Trigger
         $trigger = New-ScheduledTaskTrigger @triggerArgs
-        $settingsArgs = $definition.Settings
+        $settingsArgs = ConvertTo-PCHashtable $definition.Settings
         $settings = New-ScheduledTaskSettingsSet @settingsArgs
         $register = @{
             TaskName    = $definition.TaskName
@@ -197,7 +197,7 @@ function Register-PCFailoverDrill {
             ErrorAction = 'Stop'
         }
         if ($null -ne $definition.Principal) {
-            $principalArgs = $definition.Principal
+            $principalArgs = ConvertTo-PCHashtable $definition.Principal
             $register['Principal'] = New-ScheduledTaskPrincipal @principalArgs
         } else {
             $register['User'] = $Credential.UserName
