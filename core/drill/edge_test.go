@@ -139,3 +139,39 @@ func TestDrillWithoutFullBackupIsBlocked(t *testing.T) {
 		t.Errorf("steps: %+v", rep.StepByID(drill.StepRestoreFull))
 	}
 }
+
+// An unreadable log backup after the end of the chain is a break, unless it was modified
+// in the last minutes: then it is most likely being written by the primary's backup job.
+func TestDrillUnreadableNewestLogBackup(t *testing.T) {
+	tests := []struct {
+		name    string
+		age     time.Duration
+		outcome string
+	}{
+		{"being written", 10 * time.Second, report.OutcomeSucceeded},
+		{"old", time.Hour, report.OutcomeFailed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lr := startLab(t, "clean")
+			p := filepath.Join(lr.info.Share, lr.info.Database+"_20991231000000.trn")
+			if err := os.WriteFile(p, []byte("partial backup"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			at := time.Now().Add(-tc.age)
+			if err := os.Chtimes(p, at, at); err != nil {
+				t.Fatal(err)
+			}
+			rep := drill.Run(context.Background(), drill.Config{Request: lr.req, Passwords: lr.pw})
+			if rep.Outcome != tc.outcome {
+				t.Fatalf("outcome %s, want %s: %+v", rep.Outcome, tc.outcome, rep.Errors)
+			}
+			if rep.Drill.LogsApplied != len(lr.info.Facts.Logs) || !rep.Drill.Dropped {
+				t.Errorf("applied %d, dropped %v", rep.Drill.LogsApplied, rep.Drill.Dropped)
+			}
+			if tc.outcome == report.OutcomeFailed && rep.Errors[len(rep.Errors)-1].Code != report.CodeGapInLogChain {
+				t.Errorf("errors %+v", rep.Errors)
+			}
+		})
+	}
+}
