@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,5 +148,17 @@ func unmarshal(t testing.TB, raw json.RawMessage, v any) {
 	t.Helper()
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("unmarshal %s: %v", raw, err)
+	}
+}
+
+func TestInheritedEnvDropsUnsetNames(t *testing.T) {
+	env := []string{"PATH=/bin", "PCF_SQL_PASSWORD=secret", "pcf_sql_password2=x", "HOME=/root"}
+	got := inheritedEnv(env, []string{"pcf_sql_password", "PCF_SQL_PASSWORD2"})
+	want := []string{"PATH=/bin", "HOME=/root"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("inheritedEnv = %q, want %q", got, want)
+	}
+	if same := inheritedEnv(env, nil); len(same) != len(env) {
+		t.Fatalf("no unset names must keep everything, got %q", same)
 	}
 }

@@ -43,6 +43,9 @@ type Config struct {
 	AllowedCommands []string
 	// Env is added to the environment of the PowerShell process ("NAME=value").
 	Env []string
+	// Unset names variables removed from the environment PowerShell inherits (for
+	// example the variables that carry SQL passwords, which the Lync cmdlets never need).
+	Unset []string
 	// StderrLimit bounds the bytes of stderr (and stray stdout) kept for error reports;
 	// 0 means DefaultStderrLimit.
 	StderrLimit int
@@ -156,6 +159,7 @@ func New(cfg Config) (*Host, error) {
 	cfg.Modules = append([]string(nil), cfg.Modules...)
 	cfg.AllowedCommands = append([]string(nil), cfg.AllowedCommands...)
 	cfg.Env = append([]string(nil), cfg.Env...)
+	cfg.Unset = append([]string(nil), cfg.Unset...)
 	exe, err := findExecutable(cfg.Executable, hostPlatform(runtime.GOOS, runtime.GOARCH))
 	if err != nil {
 		return nil, fmt.Errorf("pshost: %w", err)

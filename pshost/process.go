@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,7 +102,7 @@ func launch(h *Host) (*process, error) {
 		return nil, fmt.Errorf("stderr pipe: %w", err)
 	}
 	cmd := exec.Command(h.exe, h.args...)
-	cmd.Env = append(append(os.Environ(), "POWERSHELL_TELEMETRY_OPTOUT=1", "POWERSHELL_UPDATECHECK=Off", "NO_COLOR=1"), h.cfg.Env...)
+	cmd.Env = append(append(inheritedEnv(os.Environ(), h.cfg.Unset), "POWERSHELL_TELEMETRY_OPTOUT=1", "POWERSHELL_UPDATECHECK=Off", "NO_COLOR=1"), h.cfg.Env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, stdoutW, stderrW
 	configureCmd(cmd)
 	if err := cmd.Start(); err != nil {
@@ -363,4 +364,27 @@ func (p *process) boot(ctx context.Context, h *Host, started time.Time) {
 	}
 	info.StartDuration = time.Since(started)
 	p.info = info
+}
+
+// inheritedEnv returns environ without the variables named in unset (names compared
+// ignoring case, as Windows does).
+func inheritedEnv(environ, unset []string) []string {
+	if len(unset) == 0 {
+		return environ
+	}
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		drop := false
+		for _, u := range unset {
+			if u != "" && strings.EqualFold(name, u) {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

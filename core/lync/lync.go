@@ -146,7 +146,7 @@ func (r *Runner) warm() {
 	var missing []string
 	for i, mod := range candidates {
 		h, err := pshost.New(pshost.Config{Executable: r.cfg.Executable, Modules: []string{mod}, AllowedCommands: Commands(),
-			Env: r.cfg.Env, DefaultTimeout: r.cfg.CommandTimeout})
+			Env: r.cfg.Env, Unset: passwordVariables(r.cfg.Request), DefaultTimeout: r.cfg.CommandTimeout})
 		if err != nil {
 			r.warmErr = fmt.Errorf("start PowerShell for the Lync module: %w", err)
 			return
@@ -324,4 +324,20 @@ func (r *Runner) step(ctx context.Context, s *report.Step, planning bool) error 
 		s.Detail += fmt.Sprintf("; waited %v for PowerShell to import the Lync module", waited.Round(10*time.Millisecond))
 	}
 	return err
+}
+
+// passwordVariables names the environment variables that carry the request's SQL
+// passwords: the PowerShell process running the Lync cmdlets never needs them, so it does
+// not inherit them.
+func passwordVariables(req *request.Request) []string {
+	if req == nil {
+		return nil
+	}
+	var names []string
+	for _, inst := range req.Instances() {
+		if inst.PasswordEnv != "" {
+			names = append(names, inst.PasswordEnv)
+		}
+	}
+	return names
 }
