@@ -31,14 +31,11 @@ step "go test -race"
 export PCFAILOVER_TEST_BINARY="$ROOT/module/PCFailover/bin/$(go env GOOS)-$(go env GOARCH)/pcfailover"
 go test -race -json -timeout 40m ./... > "$work/go.json" 2> "$work/go.stderr"
 gorc=$?
-# Show failures and build errors in a readable form.
-grep -h '"Action":"output"' "$work/go.json" | grep -E -- '--- FAIL|^.*FAIL|panic:' | sed -E 's/.*"Output":"(.*)"}$/\1/; s/\\n$//; s/\\t/\t/g' | head -200 >&2 || true
 cat "$work/go.stderr" >&2
-count() { grep -c "\"Action\":\"$1\",\"Package\":\"[^\"]*\",\"Test\"" "$work/go.json" || true; }
-go_pass=$(count pass); go_fail=$(count fail); go_skip=$(count skip)
-# A package that failed to build reports no test events: count it as a failure.
-build_fail=$(grep -c '"Action":"fail","Package":"[^"]*","Elapsed' "$work/go.json" || true)
-if [ "$gorc" -ne 0 ] && [ "$go_fail" -eq 0 ]; then go_fail=$((build_fail > 0 ? build_fail : 1)); fi
+# Counts tests and shows the output of each failed test (and build errors) on stderr.
+go build -o "$work/testsummary" ./scripts/testsummary || status=1
+read -r go_pass go_fail go_skip < <("$work/testsummary" < "$work/go.json" || echo "0 1 0")
+if [ "$gorc" -ne 0 ] && [ "$go_fail" -eq 0 ]; then go_fail=1; fi
 [ "$gorc" -eq 0 ] || status=1
 say "go: $go_pass passed, $go_fail failed, $go_skip skipped"
 
