@@ -10,6 +10,7 @@ import (
 
 	"pcfailover/core/checkpoint"
 	"pcfailover/core/failback"
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 )
@@ -66,17 +67,15 @@ func runFailback(c *cli.Context) error {
 		events = report.NewEmitter(f, nil, red.Redact)
 	}
 	cfg := failback.Config{Request: req, Passwords: pw, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
-	if req.Lync != nil && !req.Lync.Skip && req.Lync.Module != "" {
-		var env []string
-		if v := os.Getenv("LYNCSIM_STATE"); v != "" {
-			env = append(env, "LYNCSIM_STATE="+v)
-		}
-		ly, err := failback.NewPSLync(req.PoolFQDN, req.Lync.Module, env)
+	if req.Lync == nil || !req.Lync.Skip {
+		// The Lync steps run through core/lync, the runner of the failover's steps 5-7;
+		// PowerShell imports the Lync module while the failback observes SQL Server.
+		lr, err := lync.New(lync.Config{Request: req, Events: events})
 		if err != nil {
-			return invalid(stdout, stderr, format, []request.FieldError{{Field: "lync.module", Message: err.Error(), Fix: "install PowerShell and give the Lync module path"}})
+			return invalid(stdout, stderr, format, []request.FieldError{{Field: "lync", Message: err.Error(), Fix: "set poolFqdn, or lync.skip to run the SQL steps only (after clearing the active servers yourself)"}})
 		}
-		defer ly.Close()
-		cfg.Lync = ly
+		defer lr.Close()
+		cfg.Lync = lr
 	}
 	var rep *report.Report
 	if c.Bool("plan") {

@@ -86,6 +86,10 @@ func labCommand() *cli.Command {
 			"holds the lab's throwaway passwords) with the instances' addresses and logins, the share,\n" +
 			"the copy folder, the request path and the environment the request needs.\n\n" +
 			"Built-in scenarios:\n" + labScenarioHelp() + "\n" +
+			"failedover runs the whole failover (steps 0-7, LyncSim) on a disaster lab, commits 40\n" +
+			"transactions on the backup and rebuilds the primary with an empty mgc; lab.json then names\n" +
+			"a ready failback request (\"failbackRequest\": DIR/failback-request.json) for\n" +
+			"`pcfailover failback`. It needs PowerShell (pwsh) and the LyncSim module.\n\n" +
 			"A custom scenario file (--scenario-file) is JSON, for example:\n" +
 			"   { \"name\": \"drill\", \"primaryUp\": true, \"sessions\": 1, \"restoreMode\": \"standby\",\n" +
 			"     \"logs\": { \"count\": 20, \"copied\": 15, \"restored\": 10, \"sizeBytes\": 65536,\n" +

@@ -37,6 +37,7 @@ import (
 	"pcfailover/core/failover"
 	"pcfailover/core/journal"
 	"pcfailover/core/lsn"
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 )
@@ -151,7 +152,7 @@ type observation struct {
 	primaryShips            bool   // log_shipping_primary_databases lists the database
 	primaryShipsID          string // its primary_id
 	shipped                 *shippedRec
-	lync                    *LyncState
+	lync                    *lync.Pool
 	full, tail, seed        *backupRec
 	primaryFiles            map[string]string // type (D/L) -> physical name of the rebuilt primary's files
 }

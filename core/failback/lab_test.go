@@ -2,34 +2,30 @@ package failback
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	mssql "github.com/microsoft/go-mssqldb"
-
-	"pcfailover/core/failover"
 	"pcfailover/core/lab"
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
-	"pcfailover/pshost"
 )
 
-// failedOver is a lab in the state right after a successful failover: the SQL half run by
-// the failover engine, the Lync half by the LyncSim cmdlets (pool FailedOver, backup
-// mirrored, DC2 servers active), writes committed on the new primary, and the primary
-// site rebuilt: its SQL Server back with an empty mgc (Topology Builder's reinstall).
+// failedOver is a lab of the built-in scenario failedover: the state right after a
+// successful failover (the whole failover run by pcfailover's engine, LyncSim FailedOver
+// with DC2 servers active and the backup mirrored), writes committed on the new primary,
+// and the primary site rebuilt with an empty mgc; lab.json names the ready failback
+// request.
 type failedOver struct {
 	lab      *lab.Lab
 	info     lab.Info
 	req      *request.Request
 	pw       request.Passwords
-	lync     *PSLync
+	lync     *lync.Runner
 	txnAtCut int64 // transactions on the backup when writers stop
 }
 
@@ -39,7 +35,6 @@ func pwshOrSkip(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(os.Getenv("HOME"), ".dotnet", "tools", "pwsh")); err != nil {
 			t.Skip("pwsh not found: the Lync steps need PowerShell")
 		}
-		t.Setenv("PATH", os.Getenv("PATH")+string(os.PathListSeparator)+filepath.Join(os.Getenv("HOME"), ".dotnet", "tools"))
 	}
 }
 
@@ -48,118 +43,29 @@ func setupFailedOver(t *testing.T) *failedOver {
 	pwshOrSkip(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Scenario: "disaster"})
+	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Scenario: "failedover"})
 	if err != nil {
 		t.Fatalf("start lab: %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
 	info := l.Info()
-	data, err := os.ReadFile(info.Request)
+	data, err := os.ReadFile(info.FailbackRequest)
 	if err != nil {
 		t.Fatal(err)
 	}
-	getenv := func(k string) string {
-		if v, ok := info.Env[k]; ok {
-			return v
-		}
-		return os.Getenv(k)
-	}
-	req, pw, err := request.Load(data, nil, getenv)
+	req, pw, err := request.Load(data, nil, func(k string) string { return info.Env[k] })
 	if err != nil {
-		t.Fatalf("lab request: %v", err)
+		t.Fatalf("lab failback request: %v", err)
 	}
-	if pw == nil {
-		pw = request.Passwords{}
+	if errs := Validate(req); len(errs) > 0 {
+		t.Fatalf("failback request: %v", errs)
 	}
-	if rep := failover.Failover(ctx, failover.Config{Request: req, Passwords: pw, JobWait: time.Minute}); rep.Outcome != report.OutcomeSucceeded {
-		t.Fatalf("failover: %s %+v", rep.Outcome, rep.Errors)
-	}
-	var env []string
-	for k, v := range info.Env {
-		if k == "LYNCSIM_STATE" {
-			env = append(env, k+"="+v)
-		}
-	}
-	ly, err := NewPSLync(req.PoolFQDN, info.Lync.Module, env)
+	ly, err := lync.New(lync.Config{Request: req, Env: []string{"LYNCSIM_STATE=" + info.Lync.State}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ly.Close() })
-	st, err := ly.State(ctx)
-	if err != nil {
-		t.Fatalf("LyncSim state: %v", err)
-	}
-	var dc1, dc2 []string
-	for srv, dc := range info.Lync.DataCenters {
-		switch dc {
-		case info.Lync.PrimaryDataCenter:
-			dc1 = append(dc1, srv)
-		case info.Lync.BackupDataCenter:
-			dc2 = append(dc2, srv)
-		}
-	}
-	for _, step := range []func() error{
-		func() error { return ly.SetPoolState(ctx, st.StateIdentity, "FailedOver") },
-		func() error { return ly.InstallMirror(ctx, st.Backup, `\\labfs\mirror`) },
-		func() error { return ly.SetActiveServers(ctx, st.ServiceIdentity, dc2[:2]) },
-	} {
-		if err := step(); err != nil {
-			t.Fatalf("Lync failover: %v", err)
-		}
-	}
-	// Writes while failed over.
-	bk := l.Instance(lab.RoleBackup)
-	if err := bk.Commit(req.Database, 40); err != nil {
-		t.Fatal(err)
-	}
-	bst, _ := bk.Database(req.Database)
-	// The primary site is rebuilt: SQL Server back, mgc reinstalled empty, Lync sees it online.
-	pri := l.Instance(lab.RolePrimary)
-	pri.SetDown(false)
-	pinfo := info.Instances[lab.RolePrimary]
-	helper, err := pshost.New(pshost.Config{Modules: []string{info.Lync.Module}, AllowedCommands: []string{"Set-LyncSimSqlServer"}, Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer helper.Close()
-	for _, s := range []Store{st.Primary, {FQDN: strings.Replace(st.Primary.FQDN, "sqlpcpri", "sqlpcprimir", 1), Instance: st.Primary.Instance}} {
-		res, err := helper.Invoke(ctx, pshost.Command{Name: "Set-LyncSimSqlServer", Parameters: []pshost.Parameter{
-			{Name: "SqlServerFqdn", Value: pshost.String(s.FQDN)}, {Name: "SqlInstanceName", Value: pshost.String(s.Instance)},
-			{Name: "Online", Value: pshost.Bool(true)}}})
-		if err == nil {
-			err = res.Err("Set-LyncSimSqlServer")
-		}
-		if err != nil {
-			t.Fatalf("bring %s online in LyncSim: %v", s, err)
-		}
-	}
-	req.PrimarySQLInstance = &request.SQLInstance{Server: pinfo.Host, Port: pinfo.Port, Auth: "sql", User: pinfo.User, Encrypt: "disable"}
-	pw[request.RolePrimary] = pinfo.Password
-	rebuildPrimary(t, pri, req.PrimarySQLInstance, pinfo.Password, req.Database)
-	req.Failback = &request.Failback{ActiveServers: dc1[:2], PrimaryDataCenter: info.Lync.PrimaryDataCenter, MirrorFileShare: `\\labfs\mirror`}
-	req.Share, req.CopyDestination = info.Share, info.CopyDestination
-	if errs := Validate(req); len(errs) > 0 {
-		t.Fatalf("failback request: %v", errs)
-	}
-	return &failedOver{lab: l, info: info, req: req, pw: pw, lync: ly, txnAtCut: bst.Txn}
-}
-
-// rebuildPrimary drops the old primary's database and creates an empty one (a new
-// database family), as reinstalling it with Topology Builder does.
-func rebuildPrimary(t *testing.T, pri *sqlsim.Instance, in *request.SQLInstance, password, db string) {
-	t.Helper()
-	c, err := mssql.NewConnector(in.ConnString(password, "master", "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdb := sql.OpenDB(c)
-	defer sdb.Close()
-	if _, err := sdb.Exec("DROP DATABASE " + failover.QuoteIdent(db)); err != nil {
-		t.Fatalf("drop the old primary's %s: %v", db, err)
-	}
-	if err := pri.CreateDatabase(db, nil); err != nil {
-		t.Fatal(err)
-	}
+	return &failedOver{lab: l, info: info, req: req, pw: pw, lync: ly, txnAtCut: info.Facts.FailedOver.BackupTransactions}
 }
 
 // TestFailbackReturnsThePoolWithEveryTransaction: failover, writes on the backup, then
@@ -197,7 +103,7 @@ func TestFailbackReturnsThePoolWithEveryTransaction(t *testing.T) {
 	if pst.State != "ONLINE" || pst.Txn != fo.txnAtCut {
 		t.Fatalf("primary after failback: %s with %d transactions, want ONLINE with %d", pst.State, pst.Txn, fo.txnAtCut)
 	}
-	st, err := fo.lync.State(ctx)
+	st, err := fo.lync.Pool(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"pcfailover/core/failover"
 	"pcfailover/core/journal"
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 )
 
@@ -130,7 +131,7 @@ func (e *engine) observe(ctx context.Context) (*observation, error) {
 		}
 	}
 	if e.cfg.Lync != nil {
-		st, err := e.cfg.Lync.State(ctx)
+		st, err := e.cfg.Lync.Pool(ctx)
 		if err != nil {
 			return nil, &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("read the pool state: %w", err)}
 		}
@@ -219,7 +220,7 @@ func (e *engine) poolNormal(o *observation) bool {
 }
 
 // planStep sets step id's status and detail from o, exactly as the run will find it.
-func (e *engine) planStep(id string, o *observation) {
+func (e *engine) planStep(ctx context.Context, id string, o *observation) {
 	s := e.step(id)
 	set := func(status, detail string) { s.Status, s.Detail = status, detail }
 	db := e.req.Database
@@ -243,7 +244,7 @@ func (e *engine) planStep(id string, o *observation) {
 			set(report.StatusAlreadyDone, "no server is active")
 		default:
 			set(report.StatusPlanned, fmt.Sprintf("clear %v", o.lync.ActiveServers))
-			e.plan(s, "lync", "cmdlet:Set-CsPersistentChatActiveServer -Identity "+o.lync.ServiceIdentity+" -ActiveServers $null", nil)
+			e.planLync(ctx, s, lync.FailbackOp{Kind: lync.OpClearActive})
 		}
 	case StepEndSessions:
 		if !o.backup.Online() {
@@ -259,7 +260,7 @@ func (e *engine) planStep(id string, o *observation) {
 			set(report.StatusAlreadyDone, "the backup database is not mirrored")
 		default:
 			set(report.StatusPlanned, "Uninstall-CsMirrorDatabase for "+o.lync.Backup.String())
-			e.plan(s, "lync", "cmdlet:Uninstall-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn "+o.lync.Backup.FQDN+" -SqlInstanceName "+o.lync.Backup.Instance+" -Confirm:$false", nil)
+			e.planLync(ctx, s, lync.FailbackOp{Kind: lync.OpUninstallMirror, Store: o.lync.Backup})
 		}
 	case StepFullBackup, StepTailLog:
 		switch {
@@ -306,7 +307,7 @@ func (e *engine) planStep(id string, o *observation) {
 			set(report.StatusAlreadyDone, "the pool is Normal")
 		default:
 			set(report.StatusPlanned, "after the primary is verified ONLINE")
-			e.plan(s, "lync", "cmdlet:Set-CsPersistentChatState -Identity "+o.lync.StateIdentity+" -PoolState Normal", nil)
+			e.planLync(ctx, s, lync.FailbackOp{Kind: lync.OpPoolNormal})
 		}
 	case StepActiveServers:
 		want := e.wantActive()
@@ -317,7 +318,7 @@ func (e *engine) planStep(id string, o *observation) {
 			set(report.StatusAlreadyDone, fmt.Sprintf("active: %v", want))
 		default:
 			set(report.StatusPlanned, fmt.Sprintf("%v, after PoolState Normal", want))
-			e.plan(s, "lync", "cmdlet:Set-CsPersistentChatActiveServer -Identity "+o.lync.ServiceIdentity+" -ActiveServers "+strings.Join(want, ","), nil)
+			e.planLync(ctx, s, lync.FailbackOp{Kind: lync.OpSetActive, Servers: want})
 		}
 	case StepSeedBackup:
 		switch {
@@ -361,7 +362,7 @@ func (e *engine) planStep(id string, o *observation) {
 			set(report.StatusBlocked, "failback.mirrorFileShare is required to install the primary's mirror")
 		default:
 			set(report.StatusPlanned, "Install-CsMirrorDatabase for "+o.lync.Primary.String())
-			e.plan(s, "lync", "cmdlet:Install-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn "+o.lync.Primary.FQDN+" -SqlInstanceName "+o.lync.Primary.Instance+" -FileShare "+e.mirrorShare()+" -DropExistingDatabasesOnMirror -Confirm:$false", nil)
+			e.planLync(ctx, s, lync.FailbackOp{Kind: lync.OpInstallMirror, Store: o.lync.Primary, FileShare: e.mirrorShare()})
 		}
 	}
 }
@@ -453,7 +454,7 @@ func Plan(ctx context.Context, cfg Config) *report.Report {
 		return e.abort(ctx, err, e.step(StepCheck))
 	}
 	for _, sp := range stepSpecs {
-		e.planStep(sp.ID, o)
+		e.planStep(ctx, sp.ID, o)
 	}
 	e.finalState(o)
 	for _, s := range e.rep.Steps {
@@ -546,7 +547,7 @@ func (e *engine) end(s *report.Step, status, detail string) {
 
 func (e *engine) runStep(ctx context.Context, id string, o *observation) *report.Report {
 	s := e.step(id)
-	e.planStep(id, o)
+	e.planStep(ctx, id, o)
 	switch s.Status {
 	case report.StatusAlreadyDone, report.StatusSkipped, report.StatusPending:
 		e.ev.StepStarted(s.ID, s.Name)
@@ -563,15 +564,11 @@ func (e *engine) runStep(ctx context.Context, id string, o *observation) *report
 	switch id {
 	case StepCheck:
 	case StepClearActive:
-		err = e.lyncSet(ctx, s, "Set-CsPersistentChatActiveServer -ActiveServers $null", func() error {
-			return e.cfg.Lync.SetActiveServers(ctx, o.lync.ServiceIdentity, nil)
-		}, func(st LyncState) bool { return len(st.ActiveServers) == 0 })
+		err = e.lyncSet(ctx, s, lync.FailbackOp{Kind: lync.OpClearActive}, func(p lync.Pool) bool { return len(p.ActiveServers) == 0 })
 	case StepEndSessions:
 		detail, err = e.endSessions(ctx, s, o)
 	case StepRemoveMirror:
-		err = e.lyncSet(ctx, s, "Uninstall-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn "+o.lync.Backup.String(), func() error {
-			return e.cfg.Lync.UninstallMirror(ctx, o.lync.Backup)
-		}, func(st LyncState) bool { return !st.InUseMirrored })
+		err = e.lyncSet(ctx, s, lync.FailbackOp{Kind: lync.OpUninstallMirror, Store: o.lync.Backup}, func(p lync.Pool) bool { return !p.InUseMirrored })
 	case StepFullBackup:
 		detail, err = e.fullBackup(ctx, s, o)
 	case StepTailLog:
@@ -579,14 +576,10 @@ func (e *engine) runStep(ctx context.Context, id string, o *observation) *report
 	case StepRestorePrimary:
 		detail, err = e.restorePrimary(ctx, s, o)
 	case StepPoolNormal:
-		err = e.lyncSet(ctx, s, "Set-CsPersistentChatState -PoolState Normal", func() error {
-			return e.cfg.Lync.SetPoolState(ctx, o.lync.StateIdentity, "Normal")
-		}, func(st LyncState) bool { return strings.EqualFold(st.PoolState, "Normal") })
+		err = e.lyncSet(ctx, s, lync.FailbackOp{Kind: lync.OpPoolNormal}, func(p lync.Pool) bool { return p.Normal() })
 	case StepActiveServers:
 		want := e.wantActive()
-		err = e.lyncSet(ctx, s, "Set-CsPersistentChatActiveServer -ActiveServers "+strings.Join(want, ","), func() error {
-			return e.cfg.Lync.SetActiveServers(ctx, o.lync.ServiceIdentity, want)
-		}, func(st LyncState) bool { return sameSet(st.ActiveServers, want) })
+		err = e.lyncSet(ctx, s, lync.FailbackOp{Kind: lync.OpSetActive, Servers: want}, func(p lync.Pool) bool { return sameSet(p.ActiveServers, want) })
 	case StepSeedBackup:
 		detail, err = e.seedBackup(ctx, s, o)
 	case StepShipPrimary:
@@ -594,9 +587,7 @@ func (e *engine) runStep(ctx context.Context, id string, o *observation) *report
 	case StepShipSecondary:
 		detail, err = e.shipSecondary(ctx, s, o)
 	case StepPrimaryMirror:
-		err = e.lyncSet(ctx, s, "Install-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn "+o.lync.Primary.String(), func() error {
-			return e.cfg.Lync.InstallMirror(ctx, o.lync.Primary, e.mirrorShare())
-		}, func(st LyncState) bool { return st.InUseMirrored })
+		err = e.lyncSet(ctx, s, lync.FailbackOp{Kind: lync.OpInstallMirror, Store: o.lync.Primary, FileShare: e.mirrorShare()}, func(p lync.Pool) bool { return p.Normal() && p.InUseMirrored })
 	}
 	if err != nil {
 		var se *stepError
@@ -609,24 +600,36 @@ func (e *engine) runStep(ctx context.Context, id string, o *observation) *report
 	return nil
 }
 
-// lyncSet runs one mutating cmdlet once and verifies its effect by reading back.
-func (e *engine) lyncSet(ctx context.Context, s *report.Step, what string, act func() error, ok func(LyncState) bool) error {
-	e.record(s, "lync", "cmdlet:"+what, nil)
-	e.reach("before:lync:" + s.ID)
-	err := act()
-	e.reach("after:lync:" + s.ID)
-	st, rerr := e.cfg.Lync.State(ctx)
-	if rerr != nil {
-		return &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("read back after %s: %w", what, rerr)}
+// planLync records op's cmdlet on the plan (plan only: a run records what it sent).
+func (e *engine) planLync(ctx context.Context, s *report.Step, op lync.FailbackOp) {
+	if !e.planning {
+		return
 	}
-	if !ok(st) {
+	if err := e.cfg.Lync.PlanFailback(ctx, s, op); err != nil {
+		e.warn("plan %s: %v", op.Kind, err)
+	}
+}
+
+// lyncSet runs one mutating cmdlet once and verifies its effect by reading back.
+func (e *engine) lyncSet(ctx context.Context, s *report.Step, op lync.FailbackOp, ok func(lync.Pool) bool) error {
+	e.reach("before:lync:" + s.ID)
+	err := e.cfg.Lync.RunFailback(ctx, s, op)
+	e.reach("after:lync:" + s.ID)
+	p, rerr := e.cfg.Lync.Pool(ctx)
+	if rerr != nil {
+		if err != nil {
+			return &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("%s: %w; reading the pool back failed too: %v. Not retried: check the pool, then run the same request again", op.Kind, err, rerr)}
+		}
+		return &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("read back after %s: %w", op.Kind, rerr)}
+	}
+	if !ok(p) {
 		if err == nil {
 			err = errors.New("the cmdlet returned but reading back shows no effect")
 		}
-		return &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("%s: %w", what, err)}
+		return &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("%s: %w. Not retried: fix the cause, then run the same request again", op.Kind, err)}
 	}
 	if err != nil {
-		e.warn("%s reported %v, but reading back shows its effect", what, err)
+		e.warn("%s reported %v, but reading back shows its effect", op.Kind, err)
 	}
 	return nil
 }

@@ -55,6 +55,7 @@
 //	DIR/lab.lock         locked by the running lab
 //	DIR/lab.log          output of `lab serve` (lab up only)
 //	DIR/request.json     a ready failover request for this lab (cli/CONTRACT.md)
+//	DIR/failback-request.json  a ready failback request (failedover only)
 //	DIR/share/           log-shipping backup share: mgc_YYYYMMDDHHMMSS.trn (UTC), and the
 //	                     primary's full backup mgc_full_YYYYMMDDHHMMSS.bak (for drills)
 //	DIR/copy/            the backup server's copy destination folder
@@ -75,6 +76,7 @@
 //	    "backupMirror": { ... "up": true } },
 //	  "share": "<abs path>", "copyDestination": "<abs path>", "database": "mgc",
 //	  "request": "<abs path of DIR/request.json>",
+//	  "failbackRequest": "<abs path of DIR/failback-request.json, failedover only>",
 //	  "env": { "PCFAILOVER_LAB_BACKUP_PASSWORD": "...", "PCFAILOVER_LAB_PRIMARY_PASSWORD": "...",
 //	           "PCFAILOVER_LAB_BACKUPMIRROR_PASSWORD": "...", "LYNCSIM_STATE": "<abs path>" },
 //	  "lync": { "module": "<abs path of module/LyncSim/LyncSim.psd1>", "state": "<abs path>",
@@ -113,6 +115,7 @@
 //	lagging   restore job broken for two days: 204 log backups, all copied, 4 restored,
 //	          200 unapplied
 //	clean     all 12 log backups copied and restored: nothing left to copy or restore
+//	failedover right after a successful failover of disaster, for failback: see below
 //
 // In every scenario the secondary was initialised from a full backup taken one interval
 // before the first log backup, the log backups are one interval apart, the last one is
@@ -121,6 +124,21 @@
 // read-only (is_in_standby = 1), as SQL Server reports it. The primary instance of a
 // "primary down" scenario still listens but refuses every login (sqlsim SetDown); it can
 // be brought back with l.Instance("primary").SetDown(false).
+//
+// failedover (Scenario.FailedOver) is built with real operations only: disaster, then the
+// whole failover (pcfailover's engine, steps 0-7, the Lync half through core/lync against
+// LyncSim) with the ready request, so the backup mgc is ONLINE and the pool's database,
+// LyncSim is FailedOver with the backup data center's servers active and the backup store
+// mirrored, and the failover's journal (with the pre-failover msdb snapshot) is in DIR/run;
+// then 40 transactions are committed on the backup (FailedOverTransactions), and the
+// primary site is rebuilt: the primary instance up again with mgc dropped and recreated
+// empty (a new database family, as Topology Builder's reinstall leaves it) and its SQL
+// Servers online in LyncSim. lab.json adds "failbackRequest" (DIR/failback-request.json:
+// the ready request plus primarySqlInstance and a failback section with the primary data
+// center's servers and a mirror file share) and facts.failedOver (failoverRunId,
+// backupTransactions: what the primary must hold after the failback,
+// failbackActiveServers). It needs PowerShell (pwsh) and the LyncSim module, and excludes
+// faults.
 //
 // Every scenario also gets a Persistent Chat pool (pchat.contoso.com) with pc1-pc4 in DC1
 // (active, with the primary database) and pc5-pc8 in DC2 (idle, with the backup
@@ -156,6 +174,7 @@
 //	    "partial": [10]                    an interrupted copy left <name>.wrk (copied < n <= count)
 //	  },
 //	  "throughput": { "restoreMBps": 50, "statementLatency": "5ms", "headerLatency": "20ms" },
+//	  "failedOver": false,                 build the state right after a failover (no faults)
 //	  "faults": [ { "instance": "backup", "statement": "^RESTORE LOG", "error": 3203, "times": 1 },
 //	              { "instance": "backup", "statement": "sp_delete_log_shipping", "drop": true },
 //	              { "instance": "backup", "statement": "KILL", "stall": "2s" } ],

@@ -33,6 +33,9 @@ type Info struct {
 	Database string `json:"database"`
 	// Request is the absolute path of a ready failover request for this lab.
 	Request string `json:"request"`
+	// FailbackRequest is the absolute path of a ready failback request, for a lab built
+	// failed over (scenario failedover); "" otherwise.
+	FailbackRequest string `json:"failbackRequest,omitempty"`
 	// Env holds the environment variables the request expects (SQL passwords named by
 	// passwordEnv, LYNCSIM_STATE).
 	Env map[string]string `json:"env"`
@@ -114,6 +117,8 @@ type Facts struct {
 	RestoredTransactions int64 `json:"restoredTransactions"`
 	// Sessions are the SPIDs of the application sessions on the backup database.
 	Sessions []int `json:"sessions"`
+	// FailedOver is set when the lab was built failed over (scenario failedover).
+	FailedOver *FailedOverFacts `json:"failedOver,omitempty"`
 }
 
 // LogFact is one log backup of the scenario.

@@ -147,6 +147,11 @@ func start(ctx context.Context, opts Options, pid int) (_ *Lab, err error) {
 	if err := writeRequest(l.info, s); err != nil {
 		return nil, err
 	}
+	if s.FailedOver {
+		if err := l.failOver(ctx, s, layout); err != nil {
+			return nil, fmt.Errorf("lab %s: build scenario %s: %w", dir, s.Name, err)
+		}
+	}
 	l.info.StartedAt = time.Now().UTC().Truncate(time.Millisecond)
 	if err := writeInfo(dir, l.info); err != nil {
 		return nil, fmt.Errorf("lab %s: %w", dir, err)
@@ -194,7 +199,7 @@ type layout struct {
 }
 
 // labPaths are the names the lab owns inside DIR: cleanDir removes only these.
-var labPaths = []string{InfoFile, stopFile, "request.json", "share", "copy", "data", "backups", "run", "lync", "tls"}
+var labPaths = []string{InfoFile, stopFile, "request.json", FailbackRequestFile, "share", "copy", "data", "backups", "run", "lync", "tls"}
 
 // cleanDir removes what a previous lab left in dir (never anything else).
 func cleanDir(dir string) error {

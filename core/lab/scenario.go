@@ -50,6 +50,13 @@ type Scenario struct {
 	Faults []FaultSpec `json:"faults,omitempty"`
 	// Lync describes the Persistent Chat pool; nil means the default pool.
 	Lync *LyncSpec `json:"lync,omitempty"`
+	// FailedOver builds the state right after a successful failover: once the scenario
+	// is built, the whole failover (steps 0-7, Lync through LyncSim) runs with the ready
+	// request, writes are committed on the new primary, and the primary site is rebuilt
+	// (its SQL Server up, mgc reinstalled empty, its SQL Servers online in the topology);
+	// lab.json names a ready failback request. Needs PowerShell and LyncSim; excludes
+	// faults (the failover would meet them).
+	FailedOver bool `json:"failedOver,omitempty"`
 }
 
 // LogPlan is the history of the transaction log backups since the last full backup,
@@ -224,6 +231,15 @@ func builtins() []Scenario {
 			Name:        "clean",
 			Description: "primary down; all 12 log backups copied and restored: nothing left to copy or restore",
 			Logs:        LogPlan{Count: 12, Copied: 12, Restored: 12},
+		},
+		{
+			Name: "failedover",
+			Description: "right after a successful failover of disaster (steps 0-7 run by pcfailover, LyncSim " +
+				"FailedOver with DC2 servers active and the backup mgc mirrored), 40 transactions committed on " +
+				"the backup since, the primary site rebuilt with an empty mgc: ready for a failback",
+			Logs:       LogPlan{Count: 12, Copied: 9, Restored: 4},
+			Sessions:   2,
+			FailedOver: true,
 		},
 	}
 }
@@ -428,6 +444,9 @@ func (s Scenario) Validate() error {
 	}
 	if d.Throughput.HeaderLatency < 0 || time.Duration(d.Throughput.HeaderLatency) > time.Minute {
 		add("throughput.headerLatency", "must be between 0 and 1m")
+	}
+	if d.FailedOver && len(d.Faults) > 0 {
+		add("faults", "cannot be combined with failedOver: the failover that builds the scenario would meet them")
 	}
 	for i, f := range d.Faults {
 		p := fmt.Sprintf("faults[%d]", i)

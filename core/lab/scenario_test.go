@@ -11,7 +11,7 @@ import (
 
 func TestBuiltinScenariosAreValid(t *testing.T) {
 	infos := Scenarios()
-	want := []string{"disaster", "planned", "gap", "corrupt", "lagging", "clean"}
+	want := []string{"disaster", "planned", "gap", "corrupt", "lagging", "clean", "failedover"}
 	if len(infos) != len(want) {
 		t.Fatalf("Scenarios() = %d scenarios, want %d", len(infos), len(want))
 	}
@@ -60,6 +60,19 @@ func TestBuiltinScenariosMatchTheIssue(t *testing.T) {
 	}
 	if c := get("clean"); c.Logs.Restored != c.Logs.Count {
 		t.Errorf("clean must have nothing to copy or restore: %+v", c.Logs)
+	}
+	if f := get("failedover"); !f.FailedOver || f.PrimaryUp || len(f.Faults) != 0 || f.Logs.Count != d.Logs.Count || f.Logs.Copied != d.Logs.Copied || f.Logs.Restored != d.Logs.Restored {
+		t.Errorf("failedover must be disaster, failed over: %+v", f)
+	}
+}
+
+func TestFailedOverExcludesFaults(t *testing.T) {
+	s, _ := BuiltinScenario("failedover")
+	s.Faults = []FaultSpec{{Instance: "backup", Statement: "^RESTORE LOG", Error: 3203, Times: 1}}
+	err := s.Validate()
+	var se *ScenarioError
+	if !errors.As(err, &se) || len(se.Errors) != 1 || se.Errors[0].Field != "faults" {
+		t.Fatalf("Validate() = %v, want one error on faults", err)
 	}
 }
 

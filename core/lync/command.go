@@ -15,12 +15,14 @@ const (
 	cmdInstallMirror  = "Install-CsMirrorDatabase"
 	cmdGetMirrorState = "Get-CsDatabaseMirrorState"
 	cmdSetActive      = "Set-CsPersistentChatActiveServer"
+	// cmdUninstallMirror is run by the failback only.
+	cmdUninstallMirror = "Uninstall-CsMirrorDatabase"
 )
 
-// Commands returns the cmdlets the steps run. A host given in Config.Host must allow at
+// Commands returns the cmdlets the steps (failover and failback) run. A host given in Config.Host must allow at
 // least these.
 func Commands() []string {
-	return []string{cmdGetState, cmdSetState, cmdGetService, cmdGetPool, cmdInstallMirror, cmdGetMirrorState, cmdSetActive}
+	return []string{cmdGetState, cmdSetState, cmdGetService, cmdGetPool, cmdInstallMirror, cmdGetMirrorState, cmdSetActive, cmdUninstallMirror}
 }
 
 // arg is one bound parameter: the value sent to PowerShell and how the report shows it.

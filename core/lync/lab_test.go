@@ -1,4 +1,4 @@
-package lync
+package lync_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"pcfailover/core/failover"
 	"pcfailover/core/lab"
+	"pcfailover/core/lync"
 	"pcfailover/core/report"
 )
 
@@ -23,7 +24,7 @@ import (
 func buildCLI(t *testing.T) string {
 	t.Helper()
 	cli.once.Do(func() {
-		bin := filepath.Join(sim.dir, "pcfailover")
+		bin := filepath.Join(lync.SimDir(), "pcfailover")
 		if os.PathSeparator == '\\' {
 			bin += ".exe"
 		}
@@ -77,13 +78,13 @@ func (c *labCLI) run(t *testing.T, args ...string) (int, *report.Report, string)
 	return code, &r, errb.String()
 }
 
-func readLabSim(t *testing.T, path string) simState {
+func readLabSim(t *testing.T, path string) lync.SimState {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st simState
+	var st lync.SimState
 	if err := json.Unmarshal(data, &st); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestCLIFullFailoverDisasterLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and runs a lab")
 	}
-	pwsh := findPwsh()
+	pwsh := lync.FindPwsh()
 	if pwsh == "" {
 		t.Skip("pwsh not found")
 	}
@@ -126,7 +127,7 @@ func TestCLIFullFailoverDisasterLab(t *testing.T) {
 		ly["mirrorFileShare"] = `\\fs.lab.example\pchatmirror`
 	}
 	reqFile := filepath.Join(t.TempDir(), "request.json")
-	writeJSON(t, reqFile, req)
+	lync.WriteJSON(t, reqFile, req)
 
 	env := append(os.Environ(), "PATH="+filepath.Dir(pwsh)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	for k, v := range info.Env {
@@ -147,8 +148,8 @@ func TestCLIFullFailoverDisasterLab(t *testing.T) {
 			t.Fatalf("plan %s: %s (%s) %+v", id, s.Status, s.Detail, s.Statements)
 		}
 	}
-	if st := readLabSim(t, info.Lync.State); st.mutating() != 0 {
-		t.Fatalf("plan ran %d mutating cmdlets", st.mutating())
+	if st := readLabSim(t, info.Lync.State); st.Mutating() != 0 {
+		t.Fatalf("plan ran %d mutating cmdlets", st.Mutating())
 	}
 
 	events := filepath.Join(t.TempDir(), "events.jsonl")
@@ -198,7 +199,7 @@ func TestCLIFullFailoverDisasterLab(t *testing.T) {
 	}
 
 	// Re-run: nothing changes.
-	before := st.mutating()
+	before := st.Mutating()
 	code, r, stderr = c.run(t, "failover", "--request", reqFile, "--output", "json")
 	if code != 0 || r.Outcome != report.OutcomeSucceeded {
 		t.Fatalf("re-run exit %d: %s\n%+v", code, stderr, r.Errors)
@@ -208,7 +209,7 @@ func TestCLIFullFailoverDisasterLab(t *testing.T) {
 			t.Fatalf("re-run %s: %s (%s)", id, s.Status, s.Detail)
 		}
 	}
-	if after := readLabSim(t, info.Lync.State).mutating(); after != before {
+	if after := readLabSim(t, info.Lync.State).Mutating(); after != before {
 		t.Fatalf("the re-run made %d Set-*/Install-* calls", after-before)
 	}
 }
@@ -221,7 +222,7 @@ func TestCLIActiveServerWithoutDataCenterExitsThree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and runs a lab")
 	}
-	pwsh := findPwsh()
+	pwsh := lync.FindPwsh()
 	if pwsh == "" {
 		t.Skip("pwsh not found")
 	}
@@ -247,7 +248,7 @@ func TestCLIActiveServerWithoutDataCenterExitsThree(t *testing.T) {
 	// No data-center map: request validation has nothing to check, the step refuses.
 	delete(ly, "dataCenters")
 	reqFile := filepath.Join(t.TempDir(), "request.json")
-	writeJSON(t, reqFile, req)
+	lync.WriteJSON(t, reqFile, req)
 	env := append(os.Environ(), "PATH="+filepath.Dir(pwsh)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	for k, v := range info.Env {
 		env = append(env, k+"="+v)
@@ -264,7 +265,7 @@ func TestCLIActiveServerWithoutDataCenterExitsThree(t *testing.T) {
 	if r.FinalState == nil || r.FinalState.State != "ONLINE" {
 		t.Fatalf("database %+v", r.FinalState)
 	}
-	if st := readLabSim(t, info.Lync.State); st.mutating() != 0 || st.PersistentChatPools[0].PoolState != "Normal" {
-		t.Fatalf("%d mutating Lync calls, state %s", st.mutating(), st.PersistentChatPools[0].PoolState)
+	if st := readLabSim(t, info.Lync.State); st.Mutating() != 0 || st.PersistentChatPools[0].PoolState != "Normal" {
+		t.Fatalf("%d mutating Lync calls, state %s", st.Mutating(), st.PersistentChatPools[0].PoolState)
 	}
 }

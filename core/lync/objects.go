@@ -126,6 +126,7 @@ func (c chatState) pool() string {
 type chatService struct {
 	Identity                     text  `json:"Identity"`
 	PoolFqdn                     text  `json:"PoolFqdn"`
+	PersistentChatDatabase       text  `json:"PersistentChatDatabase"`
 	PersistentChatBackupDatabase text  `json:"PersistentChatBackupDatabase"`
 	ActiveServers                texts `json:"ActiveServers"`
 	InactiveServers              texts `json:"InactiveServers"`

@@ -197,11 +197,11 @@ func (st simState) calls(cmdlet string) int {
 	return n
 }
 
-// mutating counts the Set-*/Install-* calls.
+// mutating counts the Set-*/Install-*/Uninstall-* calls.
 func (st simState) mutating() int {
 	n := 0
 	for _, c := range st.CallLog {
-		if strings.HasPrefix(c.Cmdlet, "Set-") || strings.HasPrefix(c.Cmdlet, "Install-") {
+		if strings.HasPrefix(c.Cmdlet, "Set-") || strings.HasPrefix(c.Cmdlet, "Install-") || strings.HasPrefix(c.Cmdlet, "Uninstall-") {
 			n++
 		}
 	}

@@ -21,15 +21,15 @@ var testComputers = []string{"pc1.contoso.com", "pc2.contoso.com", "pc3.contoso.
 
 func TestCheckPlacement(t *testing.T) {
 	tests := []struct {
-		name       string
-		requested  []string
-		computers  []string
-		dcs        map[string]string
-		target     string
-		allow      bool
-		servers    []string
-		refusals   []string // substrings, one per refusal
-		notes      int
+		name      string
+		requested []string
+		computers []string
+		dcs       map[string]string
+		target    string
+		allow     bool
+		servers   []string
+		refusals  []string // substrings, one per refusal
+		notes     int
 	}{
 		{name: "servers in the backup data center pass", requested: []string{"pc3.contoso.com", "pc4.contoso.com"},
 			computers: testComputers, dcs: testDCs, target: "DC2", servers: []string{"pc3.contoso.com", "pc4.contoso.com"}},

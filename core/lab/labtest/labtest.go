@@ -84,12 +84,17 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		if (ii.Certificate != "") != s.TLS {
 			t.Errorf("%s certificate %q with tls=%v", role, ii.Certificate, s.TLS)
 		}
-		wantUp := role != lab.RolePrimary || s.PrimaryUp
+		// A failed-over lab's primary site was rebuilt: its instance is up again.
+		wantUp := role != lab.RolePrimary || s.PrimaryUp || s.FailedOver
 		if ii.Up != wantUp {
 			t.Errorf("%s up = %v, want %v", role, ii.Up, wantUp)
 		}
 	}
 	checkRequest(t, info, s)
+	if s.FailedOver {
+		checkFailedOver(ctx, t, info, s)
+		return
+	}
 
 	// Files: the share holds every log backup but the missing ones; the copy folder
 	// every copied one but the missing ones.
@@ -294,6 +299,147 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 	for _, srv := range req.Lync.ActiveServers {
 		if req.Lync.DataCenters[srv] != s.Lync.BackupDataCenter {
 			t.Errorf("active server %s is in %q, want the backup data center", srv, req.Lync.DataCenters[srv])
+		}
+	}
+}
+
+// checkFailedOver verifies a lab built failed over (scenario failedover): the backup
+// database is the pool's database (ONLINE, read-write, no longer a log-shipping
+// secondary) holding the failover's transactions and those committed since; the rebuilt
+// primary answers with an empty database; LyncSim is FailedOver with the backup data
+// center's servers active and the backup store mirrored; the failover's journal is in the
+// run directory; the ready failback request names the primary and the failback section.
+func checkFailedOver(ctx context.Context, t testing.TB, info lab.Info, s lab.Scenario) {
+	t.Helper()
+	f := info.Facts.FailedOver
+	if f == nil || f.FailoverRunID == "" {
+		t.Fatalf("lab.json facts.failedOver = %+v", f)
+	}
+	if f.BackupTransactions != info.Facts.ChainTransactions+lab.FailedOverTransactions {
+		t.Errorf("facts: backup holds %d transactions, want the chain's %d + %d committed while failed over",
+			f.BackupTransactions, info.Facts.ChainTransactions, lab.FailedOverTransactions)
+	}
+	bk := Open(t, info.Instances[lab.RoleBackup], "master")
+	var state string
+	var standby, readOnly bool
+	if err := bk.QueryRowContext(ctx, "SELECT state_desc, is_in_standby, is_read_only FROM sys.databases WHERE name = @p1", s.Database).Scan(&state, &standby, &readOnly); err != nil {
+		t.Fatalf("backup: sys.databases: %v", err)
+	}
+	if state != "ONLINE" || standby || readOnly {
+		t.Errorf("backup %s is %s standby=%v read-only=%v, want ONLINE read-write", s.Database, state, standby, readOnly)
+	}
+	var secondaries int
+	if err := bk.QueryRowContext(ctx, "SELECT COUNT(*) FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = @p1", s.Database).Scan(&secondaries); err != nil {
+		t.Fatalf("backup: msdb.dbo.log_shipping_secondary_databases: %v", err)
+	}
+	if secondaries != 0 {
+		t.Errorf("backup: log shipping still lists %s as a secondary", s.Database)
+	}
+	pri := Open(t, info.Instances[lab.RolePrimary], "master")
+	var priState string
+	if err := pri.QueryRowContext(ctx, "SELECT state_desc FROM sys.databases WHERE name = @p1", s.Database).Scan(&priState); err != nil || priState != "ONLINE" {
+		t.Errorf("rebuilt primary: %s is %q (%v), want ONLINE", s.Database, priState, err)
+	}
+	// A reinstalled database is a new database family (the failback must restore over it).
+	const qFamily = "SELECT CAST(family_guid AS nvarchar(36)) FROM sys.database_recovery_status WHERE database_id = DB_ID(@p1)"
+	var rebuilt, backupFamily string
+	if err := pri.QueryRowContext(ctx, qFamily, s.Database).Scan(&rebuilt); err != nil {
+		t.Errorf("rebuilt primary: family_guid: %v", err)
+	} else if err := bk.QueryRowContext(ctx, qFamily, s.Database).Scan(&backupFamily); err != nil {
+		t.Errorf("backup: family_guid: %v", err)
+	} else if strings.EqualFold(rebuilt, backupFamily) {
+		t.Errorf("the rebuilt primary's %s is of the backup's database family %s: it is not a reinstalled database", s.Database, rebuilt)
+	}
+	if _, err := os.Stat(filepath.Join(info.RunDirectory, "journal.jsonl")); err != nil {
+		t.Errorf("the failover's journal: %v", err)
+	}
+
+	// LyncSim.
+	data, err := os.ReadFile(info.Lync.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		PersistentChatPools []struct {
+			PoolState     string   `json:"poolState"`
+			ActiveServers []string `json:"activeServers"`
+		} `json:"persistentChatPools"`
+		Mirrors []struct {
+			DatabaseName string `json:"databaseName"`
+			Principal    struct {
+				SQLServerFqdn string `json:"sqlServerFqdn"`
+			} `json:"principal"`
+			Mirror struct {
+				SQLServerFqdn string `json:"sqlServerFqdn"`
+			} `json:"mirror"`
+		} `json:"mirrors"`
+		SQLServers []struct {
+			FQDN   string `json:"fqdn"`
+			Online bool   `json:"online"`
+		} `json:"sqlServers"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatalf("LyncSim state: %v", err)
+	}
+	if len(st.PersistentChatPools) != 1 || st.PersistentChatPools[0].PoolState != "FailedOver" || len(st.PersistentChatPools[0].ActiveServers) == 0 {
+		t.Fatalf("LyncSim pool = %+v, want FailedOver with active servers", st.PersistentChatPools)
+	}
+	for _, a := range st.PersistentChatPools[0].ActiveServers {
+		if info.Lync.DataCenters[a] != s.Lync.BackupDataCenter {
+			t.Errorf("active server %s is in %q, want %s", a, info.Lync.DataCenters[a], s.Lync.BackupDataCenter)
+		}
+	}
+	mirrored := false
+	for _, m := range st.Mirrors {
+		mirrored = mirrored || (m.DatabaseName == s.Database && strings.HasPrefix(m.Principal.SQLServerFqdn, "sqlpcbak.") && strings.HasPrefix(m.Mirror.SQLServerFqdn, "sqlpcbakmir."))
+	}
+	if !mirrored {
+		t.Errorf("LyncSim: the backup store is not mirrored: %+v", st.Mirrors)
+	}
+	for _, sq := range st.SQLServers {
+		if !sq.Online {
+			t.Errorf("LyncSim: SQL Server %s is offline; the rebuilt site's servers should be online", sq.FQDN)
+		}
+	}
+
+	// The ready failback request.
+	if info.FailbackRequest == "" {
+		t.Fatal("lab.json has no failbackRequest")
+	}
+	data, err = os.ReadFile(info.FailbackRequest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ii := range info.Instances {
+		if strings.Contains(string(data), ii.Password) {
+			t.Fatal("the failback request contains a password")
+		}
+	}
+	var req struct {
+		RunDirectory       string
+		PrimarySqlInstance *struct {
+			Port        int
+			PasswordEnv string
+		}
+		Failback *struct {
+			ActiveServers     []string
+			PrimaryDataCenter string
+			MirrorFileShare   string
+		}
+	}
+	if err := json.Unmarshal(data, &req); err != nil {
+		t.Fatalf("failback request: %v", err)
+	}
+	if req.RunDirectory != info.RunDirectory || req.PrimarySqlInstance == nil || req.PrimarySqlInstance.Port != info.Instances[lab.RolePrimary].Port ||
+		info.Env[req.PrimarySqlInstance.PasswordEnv] != info.Instances[lab.RolePrimary].Password {
+		t.Errorf("failback request: runDirectory %q, primarySqlInstance %+v", req.RunDirectory, req.PrimarySqlInstance)
+	}
+	if req.Failback == nil || len(req.Failback.ActiveServers) == 0 || req.Failback.PrimaryDataCenter != s.Lync.PrimaryDataCenter || !strings.HasPrefix(req.Failback.MirrorFileShare, `\\`) {
+		t.Fatalf("failback request section = %+v", req.Failback)
+	}
+	for _, a := range req.Failback.ActiveServers {
+		if info.Lync.DataCenters[a] != s.Lync.PrimaryDataCenter {
+			t.Errorf("failback active server %s is in %q, want %s", a, info.Lync.DataCenters[a], s.Lync.PrimaryDataCenter)
 		}
 	}
 }
