@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"pcfailover/core/drill"
+	"pcfailover/core/failover"
 	"pcfailover/core/journal"
 	"pcfailover/core/report"
 )
@@ -124,6 +125,10 @@ func loadJournal(dir string) (*Run, error) {
 		Warnings: []string{"Rebuilt from the journal (" + filepath.Join(dir, journal.JournalFile) + "): statements and files are in the report JSON the run printed."},
 		NextSteps: []string{}, Errors: []report.Error{}}
 	steps := map[string]*report.Step{}
+	names := map[string]failover.StepSpec{}
+	for _, sp := range failover.Steps() {
+		names[sp.ID] = sp
+	}
 	for _, r := range byRun[last] {
 		var m map[string]any
 		_ = json.Unmarshal(r.Data, &m)
@@ -138,6 +143,9 @@ func loadJournal(dir string) (*Run, error) {
 			s, ok := steps[id]
 			if !ok {
 				s = &report.Step{ID: id, Name: id, Statements: []report.Statement{}}
+				if spec, known := names[id]; known && rep.Command != "failback" {
+					s.Name, s.RunbookStep = spec.Name, spec.Runbook
+				}
 				steps[id] = s
 				rep.Steps = append(rep.Steps, s)
 			}
@@ -171,6 +179,15 @@ func loadJournal(dir string) (*Run, error) {
 	}
 	if rep.Command == "" {
 		return nil, errors.New("report " + dir + ": the journal has no start record for run " + last)
+	}
+	if rep.Outcome != report.OutcomeSucceeded && rep.Outcome != report.OutcomePlanned {
+		failedStep := false
+		for _, s := range rep.Steps {
+			failedStep = failedStep || s.Status == report.StatusFailed || s.Status == report.StatusBlocked
+		}
+		if !failedStep {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("The run ended %s; the journal does not hold its error: render the report JSON the run printed (pcfailover %s --output json > report.json; pcfailover report --run report.json).", rep.Outcome, rep.Command))
+		}
 	}
 	if rep.FinishedAt.IsZero() {
 		rep.FinishedAt = byRun[last][len(byRun[last])-1].TS

@@ -121,6 +121,9 @@ func TestFailoverReportFromJournal(t *testing.T) {
 	if done < 5 {
 		t.Errorf("only %d done steps rebuilt: %+v", done, run.Doc.Steps)
 	}
+	if s := run.Doc.StepByID(failover.StepRecover); s == nil || s.Name == s.ID || s.RunbookStep != 4 {
+		t.Errorf("step names not restored: %+v", s)
+	}
 	var html strings.Builder
 	if err := htmlreport.WriteHTML(&html, run, time.Now()); err != nil {
 		t.Fatal(err)
