@@ -155,8 +155,14 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 		facts.ChainTransactions = lf.LastTransaction
 	}
 
+	// The scenario's "0s" means a killed session stays away; the simulator spells that
+	// as a negative delay (0 there means "reconnect at once").
+	reconnect := time.Duration(s.SessionReconnect)
+	if reconnect == 0 {
+		reconnect = -1
+	}
 	for i := 0; i < s.Sessions; i++ {
-		as, err := bak.OpenAppSession(db, time.Duration(s.SessionReconnect))
+		as, err := bak.OpenAppSession(db, reconnect)
 		if err != nil {
 			return Facts{}, fmt.Errorf("application session %d on %s: %w", i+1, db, err)
 		}
