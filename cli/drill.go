@@ -89,22 +89,6 @@ func loadDrillRequest(c *cli.Context, format string) (*request.Request, request.
 	return req, pw, nil
 }
 
-// eventsFlag opens --events; the returned close function is never nil.
-func eventsFlag(c *cli.Context, red *request.Redactor) (*report.Emitter, func(), error) {
-	switch ev := c.String("events"); ev {
-	case "":
-		return nil, func() {}, nil
-	case "-":
-		return report.NewEmitter(c.App.ErrWriter, nil, red.Redact), func() {}, nil
-	default:
-		f, err := os.OpenFile(ev, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, func() {}, err
-		}
-		return report.NewEmitter(f, nil, red.Redact), func() { f.Close() }, nil
-	}
-}
-
 func runDrill(c *cli.Context) error {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	format, ferr := outputFormat(c, "json", "text")
@@ -116,7 +100,7 @@ func runDrill(c *cli.Context) error {
 		return err
 	}
 	red := request.ForPasswords(pw)
-	events, closeEvents, err := eventsFlag(c, red)
+	events, closeEvents, err := openEvents(c, format, red)
 	if err != nil {
 		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
 	}

@@ -53,19 +53,11 @@ func runFailback(c *cli.Context) error {
 		return invalid(stdout, stderr, format, errs)
 	}
 	red := request.ForPasswords(pw)
-	var events *report.Emitter
-	switch ev := c.String("events"); ev {
-	case "":
-	case "-":
-		events = report.NewEmitter(stderr, nil, red.Redact)
-	default:
-		f, err := os.OpenFile(ev, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
-		}
-		defer f.Close()
-		events = report.NewEmitter(f, nil, red.Redact)
+	events, closeEvents, err := openEvents(c, format, red)
+	if err != nil {
+		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
 	}
+	defer closeEvents()
 	cfg := failback.Config{Request: req, Passwords: pw, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
 	if req.Lync == nil || !req.Lync.Skip {
 		// The Lync steps run through core/lync, the runner of the failover's steps 5-7;

@@ -73,19 +73,11 @@ func runEngine(c *cli.Context, command string) error {
 		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--request", Message: err.Error(), Fix: "give a readable request file, or - for standard input"}})
 	}
 	red := request.ForPasswords(pw)
-	var events *report.Emitter
-	switch ev := c.String("events"); ev {
-	case "":
-	case "-":
-		events = report.NewEmitter(stderr, nil, red.Redact)
-	default:
-		f, err := os.OpenFile(ev, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
-		}
-		defer f.Close()
-		events = report.NewEmitter(f, nil, red.Redact)
+	events, closeEvents, err := openEvents(c, format, red)
+	if err != nil {
+		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--events", Message: err.Error(), Fix: "give a writable file, or - for standard error"}})
 	}
+	defer closeEvents()
 	cfg := failover.Config{Request: req, Passwords: pw, Command: command, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
 	if req.Lync == nil || !req.Lync.Skip {
 		// Steps 5-7: PowerShell imports the Lync module while the SQL steps run.

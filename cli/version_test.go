@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestVersionPrintsBuildAsJSON(t *testing.T) {
@@ -32,4 +34,24 @@ func TestUnknownCommandExitsTwo(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
+}
+
+func TestEveryCommandHelpHasExamples(t *testing.T) {
+	var walk func(cmds []*cli.Command, parent []string)
+	walk = func(cmds []*cli.Command, parent []string) {
+		for _, c := range cmds {
+			path := append(append([]string(nil), parent...), c.Name)
+			var out, errb bytes.Buffer
+			args := append(append([]string{"pcfailover"}, path...), "--help")
+			if code := run(context.Background(), args, strings.NewReader(""), &out, &errb); code != 0 {
+				t.Errorf("%v: exit %d %s", args, code, errb.String())
+				continue
+			}
+			if !strings.Contains(out.String(), "EXAMPLES:") || !strings.Contains(out.String(), "pcfailover "+path[0]) {
+				t.Errorf("%s --help has no examples:\n%s", strings.Join(path, " "), out.String())
+			}
+			walk(c.Subcommands, path)
+		}
+	}
+	walk(commands(), nil)
 }
