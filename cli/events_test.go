@@ -18,8 +18,8 @@ func TestTerminalProgressFollowsStepsAndPercent(t *testing.T) {
 	if got := p.bar.State().CurrentPercent; got != 0.5 {
 		t.Fatalf("bar at %v, want 0.5", got)
 	}
-	if !strings.Contains(out.String(), "Apply the remaining log backups: mgc_1.trn (1 of 2)") {
-		t.Fatalf("the bar does not describe the step and file:\n%q", out.String())
+	if got := p.bar.State().Description; got != "Apply the remaining log backups: mgc_1.trn (1 of 2)" {
+		t.Fatalf("the bar describes %q, want the step and file", got)
 	}
 	// A line split across writes is parsed once whole; garbage is ignored.
 	_, _ = p.Write([]byte(`{"type":"progress","id":1,"percent":`))
@@ -28,4 +28,7 @@ func TestTerminalProgressFollowsStepsAndPercent(t *testing.T) {
 		t.Fatalf("bar at %v after a split line, want 1", got)
 	}
 	p.finish()
+	if !strings.Contains(out.String(), "Apply the remaining log backups") {
+		t.Fatalf("nothing was drawn:\n%q", out.String())
+	}
 }
