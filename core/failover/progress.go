@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/golang-sql/sqlexp"
 	mssql "github.com/microsoft/go-mssqldb"
@@ -19,6 +20,12 @@ var percentRE = regexp.MustCompile(`^(\d{1,3}) percent processed`)
 // informational messages arrive as sqlexp.MsgNotice with sqlexp.ReturnMessage). The
 // errors SQL Server raises are returned as one mssql.Error whose All lists them all,
 // first to last, as a plain Exec would.
+//
+// The response is driven by its tokens (rows.Next, rows.NextResultSet), not by the
+// message queue: when the connection drops, go-mssqldb ends the token stream with the
+// error but queues no message, so a loop waiting on the queue would wait forever (a
+// RESTORE LOG whose connection dropped hung the failover). The queue is drained by a
+// goroutine meanwhile (the driver blocks when it is full) and to the end afterwards.
 func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(pct int), args ...any) error {
 	ret := &sqlexp.ReturnMessage{}
 	rows, err := conn.QueryContext(ctx, text, append([]any{ret}, args...)...)
@@ -28,18 +35,13 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 	defer rows.Close()
 	var errs []mssql.Error
 	var other error
-	for active := true; active; {
-		switch m := ret.Message(ctx).(type) {
+	handle := func(m sqlexp.RawMessage) {
+		switch m := m.(type) {
 		case sqlexp.MsgNotice:
 			if match := percentRE.FindStringSubmatch(m.Message.String()); match != nil && progress != nil {
 				pct, _ := strconv.Atoi(match[1])
 				progress(pct)
 			}
-		case sqlexp.MsgNext:
-			for rows.Next() {
-			}
-		case sqlexp.MsgNextResultSet:
-			active = rows.NextResultSet()
 		case sqlexp.MsgError:
 			var me mssql.Error
 			if errors.As(m.Error, &me) {
@@ -51,20 +53,53 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 			} else if other == nil {
 				other = m.Error
 			}
-		case nil:
-			active = false
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
 		}
 	}
-	if err := rows.Err(); err != nil && len(errs) == 0 && other == nil {
-		return err
+	stop, drained := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(drained)
+		stopped := false
+		for {
+			// Message returns MsgNextResultSet when its context ends; handle ignores it.
+			pctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			m := ret.Message(pctx)
+			timedOut := pctx.Err() != nil
+			cancel()
+			handle(m)
+			if !timedOut {
+				continue
+			}
+			// Every message was queued before the token stream ended (stop): a wait
+			// begun after stop that times out found the queue empty.
+			if stopped {
+				return
+			}
+			select {
+			case <-stop:
+				stopped = true
+			default:
+			}
+		}
+	}()
+	for {
+		for rows.Next() {
+		}
+		if !rows.NextResultSet() {
+			break
+		}
+	}
+	close(stop)
+	<-drained
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	if len(errs) > 0 {
 		last := errs[len(errs)-1]
 		last.All = errs
 		return last
 	}
-	return other
+	if other != nil {
+		return other
+	}
+	return rows.Err()
 }
