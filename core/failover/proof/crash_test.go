@@ -3,6 +3,7 @@ package proof_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ func recordCheckpoints(t *testing.T, primaryUp bool) ([]string, time.Duration) {
 		t.Fatalf("recording run: %s", r)
 	}
 	p.checkFailedOver(t, p.wantTxn(), true)
+	p.requireMutatingOnce(t)
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func crashThenRerun(t *testing.T, cp string) {
 		t.Fatalf("re-run after a crash at %s: %s", cp, r)
 	}
 	p.checkFailedOver(t, p.wantTxn(), true)
+	p.requireMutatingOnce(t)
 	// A crash after the lock was taken leaves the lock of a dead process: the re-run
 	// took it over and said so.
 	if lockErr == nil {
@@ -139,29 +142,14 @@ func TestSIGKILLAtRandomMoments(t *testing.T) {
 	window := r.took
 	start := time.Now()
 	for i := range kills {
-		delay := time.Duration(rng.Int64N(int64(window)))
-		t.Run(strconv.Itoa(i)+"@"+delay.Round(time.Millisecond).String(), func(t *testing.T) {
-			p := startLab(t, smallScenario("sigkill", false))
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			cmd := p.command(ctx, t, nil, "failover", "--request", p.request, "--output", "json")
-			var out, errb bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+		// A kill after the run ended proves nothing: draw again (at most 3 times) with
+		// the window shrunk to what that run took.
+		for attempt := 0; attempt < 3; attempt++ {
+			delay := time.Duration(rng.Int64N(int64(window) * 7 / 10))
+			if killAt(t, fmt.Sprintf("%d.%d@%s", i, attempt, delay.Round(time.Millisecond)), delay, &window) {
+				break
 			}
-			timer := time.AfterFunc(delay, func() { _ = cmd.Process.Kill() })
-			err := cmd.Wait()
-			killed := !timer.Stop()
-			first := finish(t, cmd, &out, &errb, err, time.Now())
-			t.Logf("killed %v after %s (exit %d)", killed, delay, first.code)
-			p.checkSQLInvariants(t)
-			r := p.failover(t, nil)
-			if r.code != 0 {
-				t.Fatalf("re-run after SIGKILL at %s: %s", delay, r)
-			}
-			p.checkFailedOver(t, p.wantTxn(), true)
-		})
+		}
 	}
 	t.Logf("%d SIGKILLs in %s", kills, time.Since(start).Round(time.Second))
 }
@@ -214,4 +202,40 @@ func mustHostname(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// killAt runs a failover on a fresh lab, SIGKILLs it after delay, re-runs it and checks
+// the result; it reports whether the kill happened before the run ended (else window
+// becomes that run's duration).
+func killAt(t *testing.T, name string, delay time.Duration, window *time.Duration) (killed bool) {
+	t.Run(name, func(t *testing.T) {
+		p := startLab(t, smallScenario("sigkill", false))
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := p.command(ctx, t, nil, "failover", "--request", p.request, "--output", "json")
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		began := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		timer := time.AfterFunc(delay, func() { _ = cmd.Process.Kill() })
+		err := cmd.Wait()
+		killed = !timer.Stop()
+		first := finish(t, cmd, &out, &errb, err, began)
+		if !killed {
+			*window = first.took
+			t.Logf("the run ended (exit %d) before the kill at %s", first.code, delay)
+			return
+		}
+		t.Logf("killed after %s", delay)
+		p.checkSQLInvariants(t)
+		r := p.failover(t, nil)
+		if r.code != 0 {
+			t.Fatalf("re-run after SIGKILL at %s: %s", delay, r)
+		}
+		p.checkFailedOver(t, p.wantTxn(), true)
+		p.requireMutatingOnce(t)
+	})
+	return killed
 }

@@ -346,10 +346,11 @@ func TestFaultShareUnreachableMidRun(t *testing.T) {
 	p.requireSucceeded(t, p.engine(t, nil, p.engineConfig(t, false)))
 }
 
-// TestFaultTruncatedCopy (row 7): the copy of an unrestored log backup is cut short. The
-// run stops naming it (exit 3, database still restoring); the same file in the share is
-// intact, so ... the operator's choices are reported; with acceptDataLoss it recovers
-// at the end of the usable chain and reports the loss.
+// TestFaultTruncatedCopy (row 7): the copy of an unrestored log backup is cut short. SQL
+// Server refuses it (3203); the run stops naming it (exit 3, DamagedBackup), the database
+// still restoring. The share still holds the intact file: with the damaged copy deleted,
+// a re-run copies it again and applies the whole chain (nothing lost); with
+// acceptDataLoss instead it would recover before the file and report the loss.
 func TestFaultTruncatedCopy(t *testing.T) {
 	s := smallScenario("truncated", false)
 	s.Logs.Truncated = []int{2}
@@ -361,26 +362,22 @@ func TestFaultTruncatedCopy(t *testing.T) {
 		}
 	}
 	r := p.engine(t, nil, p.engineConfig(t, false))
-	t.Logf("truncated copy of %s: outcome %s exit %d errors %+v", name, r.Outcome, r.ExitCode, r.Errors)
-	if r.ExitCode == 0 {
-		// The engine may take the intact share copy instead: then nothing is lost.
-		p.requireSucceeded(t, r)
-		if p.backupDB(t).Txn != p.info.Facts.ChainTransactions {
-			t.Fatal("succeeded but transactions are missing")
-		}
-		return
-	}
 	p.requireSafeStop(t, r, 3)
-	if r.Errors[0].Target != name && !strings.Contains(r.Errors[0].Message, name) {
-		t.Errorf("error does not name %s: %+v", name, r.Errors[0])
+	if r.Errors[0].Code != report.CodeDamagedBackup || r.Errors[0].Target != name {
+		t.Fatalf("errors %+v, want DamagedBackup naming %s", r.Errors, name)
 	}
-	r = p.engine(t, nil, p.engineConfig(t, true))
-	if r.ExitCode != 0 || r.DataLoss == nil || !r.DataLoss.Accepted {
-		t.Fatalf("accepted loss: exit %d loss %+v errors %+v", r.ExitCode, r.DataLoss, r.Errors)
+	if r.DataLoss == nil || r.DataLoss.Accepted {
+		t.Fatalf("the loss that recovering now would cause is not described: %+v", r.DataLoss)
 	}
-	if got := p.backupDB(t).Txn; got != p.info.Facts.ChainTransactions {
-		t.Fatalf("holds %d transactions, want %d", got, p.info.Facts.ChainTransactions)
+	if err := os.Remove(filepath.Join(p.info.CopyDestination, name)); err != nil {
+		t.Fatal(err)
 	}
+	r = p.engine(t, nil, p.engineConfig(t, false))
+	if r.ExitCode != 0 {
+		t.Fatalf("re-run: outcome %s errors %+v", r.Outcome, r.Errors)
+	}
+	// Every transaction of every log backup: nothing lost.
+	p.checkFailedOver(t, p.info.Facts.Logs[len(p.info.Facts.Logs)-1].LastTransaction, false)
 }
 
 // TestFaultForeignDatabaseFile (row 7): a log backup of another database, named like one
