@@ -477,3 +477,9 @@ func TestFaultDuplicateCopies(t *testing.T) {
 		t.Fatalf("%s never restored", src)
 	}
 }
+
+func ctxFor(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -115,6 +115,7 @@ type proofLab struct {
 	request string         // request file
 	req     map[string]any // its contents
 	pwsh    string
+	workDir string // the binary's working directory ("" : the test's)
 }
 
 type labOpt func(req map[string]any)
@@ -207,6 +208,7 @@ func (p *proofLab) command(ctx context.Context, t testing.TB, extraEnv []string,
 	t.Helper()
 	cmd := exec.CommandContext(ctx, pcfailover(t), args...)
 	cmd.Env = p.env(extraEnv...)
+	cmd.Dir = p.workDir
 	return cmd
 }
 
