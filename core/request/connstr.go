@@ -100,19 +100,35 @@ func ForPasswords(p Passwords) *Redactor {
 // Redact replaces every occurrence of a secret in s with "********", except where the
 // occurrence is only part of a longer word (a letter or digit right before or after it,
 // where the secret itself begins or ends with one): a short password such as "e" must not
-// turn "exitCode" into "********xitCode", while "password=e;" or "'e'" is still redacted.
+// turn "exitCode" into "********xitCode". A secret shorter than 4 characters is redacted
+// only as a credential value ("password=e;", "sa:e@host").
 func (r *Redactor) Redact(s string) string {
 	if r == nil {
 		return s
 	}
 	for _, sec := range r.secrets {
-		s = replaceWhole(s, sec, "********")
+		s = replaceWhole(s, sec, "********", utf8.RuneCountInString(sec) < minBareSecret)
 	}
 	return s
 }
 
-// replaceWhole replaces the occurrences of sec in s that are not part of a longer word.
-func replaceWhole(s, sec, with string) string {
+// minBareSecret is the length below which a secret is redacted only in a credential
+// context (password=, pwd=, user:secret@): a one-letter password is also a word of
+// ordinary text ("the pool's servers" with password "s").
+const minBareSecret = 4
+
+// inCredentialContext reports whether the occurrence s[j:end] is a credential value.
+func inCredentialContext(s string, j, end int) bool {
+	before := strings.ToLower(s[:j])
+	if strings.HasSuffix(before, "password=") || strings.HasSuffix(before, "pwd=") {
+		return end == len(s) || strings.ContainsRune(";&'\" \t\r\n", rune(s[end]))
+	}
+	return strings.HasSuffix(before, ":") && end < len(s) && s[end] == '@'
+}
+
+// replaceWhole replaces the occurrences of sec in s that are not part of a longer word
+// (with contextOnly, only those in a credential context).
+func replaceWhole(s, sec, with string, contextOnly bool) string {
 	if sec == "" || !strings.Contains(s, sec) {
 		return s
 	}
@@ -131,7 +147,7 @@ func replaceWhole(s, sec, with string) string {
 		after, _ := utf8.DecodeRuneInString(s[end:])
 		inWord := (j > 0 && isWordRune(first) && isWordRune(before)) ||
 			(end < len(s) && isWordRune(last) && isWordRune(after))
-		if inWord {
+		if inWord || (contextOnly && !inCredentialContext(s, j, end)) {
 			b.WriteString(s[i : j+1])
 			i = j + 1
 			continue

@@ -14,19 +14,21 @@ func TestRedactShortPasswordsCorruptNothing(t *testing.T) {
 	}{
 		{"e", "exitCode succeeded", "exitCode succeeded"},
 		{"e", "password=e;", "password=********;"},
-		{"e", "'e'", "'********'"},
-		{"x", "x", "********"},
-		{"x", "xx x-y", "xx ********-y"},
+		{"e", "'e'", "'e'"},
+		{"s", "the pool's servers", "the pool's servers"},
+		{"x", "x", "x"},
+		{"x", "sqlserver://sa:x@h PWD=x", "sqlserver://sa:********@h PWD=********"},
+		{"abcd", "xx abcd-y", "xx ********-y"},
 		{"Pa55word!", "login Pa55word! failed", "login ******** failed"},
 		{"Pa55word!", "sqlserver://sa:Pa55word%21@h", "sqlserver://sa:********@h"},
-		{"!!", "a!!b", "a********b"},
+		{"!!!!", "a!!!!b", "a********b"},
 	}
 	for _, tc := range cases {
 		if got := NewRedactor(tc.secret).Redact(tc.in); got != tc.want {
 			t.Errorf("Redact(%q) with %q = %q, want %q", tc.in, tc.secret, got, tc.want)
 		}
 	}
-	doc := []byte(`{"schemaVersion":1,"exitCode":0,"outcome":"succeeded","e":"e","msg":"pwd=e; \"x\" \u00e9","list":["x","ex"]}`)
+	doc := []byte(`{"schemaVersion":1,"exitCode":0,"outcome":"succeeded","e":"password=e","msg":"pwd=e; \"x\" \u00e9","list":["x","ex"]}`)
 	for _, sec := range []string{"e", "x", "1", "0", "\"", ":", "{", "schemaVersion"} {
 		out := NewRedactor(sec).RedactJSON(doc)
 		var got, want map[string]any
@@ -44,7 +46,7 @@ func TestRedactShortPasswordsCorruptNothing(t *testing.T) {
 		}
 	}
 	out := string(NewRedactor("e").RedactJSON(doc))
-	if !strings.Contains(out, `"e":"********"`) || !strings.Contains(out, `pwd=********;`) || !strings.Contains(out, `"ex"`) {
+	if !strings.Contains(out, `"e":"password=********"`) || !strings.Contains(out, `pwd=********;`) || !strings.Contains(out, `"ex"`) {
 		t.Errorf("redacted: %s", out)
 	}
 	// A secret with JSON-escaped characters is found in the value, not its escaped form.
