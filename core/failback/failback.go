@@ -154,6 +154,10 @@ type observation struct {
 	shipped                 *shippedRec
 	lync                    *lync.Pool
 	full, tail, seed        *backupRec
+	// orphanTail is a tail-log backup of the backup database that msdb records but the
+	// journal does not: a run ended between BACKUP LOG WITH NORECOVERY and its journal
+	// record (the database is RESTORING, nothing can write to it).
+	orphanTail *backupRec
 	primaryFiles            map[string]string // type (D/L) -> physical name of the rebuilt primary's files
 }
 

@@ -43,6 +43,10 @@ EXEC msdb.dbo.sp_update_job @job_id = @r, @enabled = 1;`
 )
 
 const (
+	// The newest log backup of the database msdb records on the backup instance.
+	qLastLogBackup = `SELECT TOP (1) m.physical_device_name, CAST(b.family_guid AS nvarchar(36)) AS family_guid, b.last_lsn
+FROM msdb.dbo.backupset AS b JOIN msdb.dbo.backupmediafamily AS m ON m.media_set_id = b.media_set_id
+WHERE b.database_name = @p1 AND b.type = 'L' ORDER BY b.backup_finish_date DESC, b.backup_set_id DESC`
 	qPrimaryID = `SELECT primary_id FROM msdb.dbo.log_shipping_primary_databases WHERE primary_database = @p1`
 	// The pre-failover primary configuration: its secondaries first (32011 otherwise).
 	qStaleSecondaries = `SELECT ps.secondary_server, ps.secondary_database FROM msdb.dbo.log_shipping_primary_secondaries AS ps
@@ -124,6 +128,11 @@ func (e *engine) observe(ctx context.Context) (*observation, error) {
 			*dst = &rec
 		}
 	}
+	if o.backup.Restoring() && o.full != nil && o.tail == nil {
+		if o.orphanTail, err = e.findOrphanTail(ctx, o.full); err != nil {
+			return nil, err
+		}
+	}
 	if e.snapshot == nil {
 		var s failover.Snapshot
 		if ok, err := journal.Latest(e.req.RunDirectory, failover.JournalKindSnapshot, &s); err == nil && ok {
@@ -138,6 +147,29 @@ func (e *engine) observe(ctx context.Context) (*observation, error) {
 		o.lync = &st
 	}
 	return o, nil
+}
+
+// findOrphanTail looks in the backup instance's msdb for a log backup taken after the
+// journaled full backup, of the same database family, in the share: the tail-log backup
+// of a run that ended before journaling it. nil when there is none.
+func (e *engine) findOrphanTail(ctx context.Context, full *backupRec) (*backupRec, error) {
+	rows, err := failover.RowMaps(ctx, e.bconn, qLastLogBackup, e.req.Database)
+	if err != nil {
+		return nil, failed(report.CodeSQLError, fmt.Errorf("read msdb.dbo.backupset on the backup instance: %w", err))
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	rec := &backupRec{Path: failover.AsString(rows[0]["physical_device_name"]), FamilyGUID: failover.AsString(rows[0]["family_guid"])}
+	if err := rec.LastLSN.UnmarshalText([]byte(failover.AsString(rows[0]["last_lsn"]))); err != nil {
+		return nil, nil
+	}
+	name := rec.Path[strings.LastIndexAny(rec.Path, `\/`)+1:]
+	if !strings.EqualFold(rec.FamilyGUID, full.FamilyGUID) || rec.LastLSN.Less(full.LastLSN) || !sameFile(rec.Path, joinDir(e.share(), name)) {
+		return nil, nil
+	}
+	rec.ReadPath = joinDir(e.primaryDir(), name)
+	return rec, nil
 }
 
 func (e *engine) count(ctx context.Context, conn failover.Queryer, text string, args ...any) (bool, error) {
@@ -268,8 +300,10 @@ func (e *engine) planStep(ctx context.Context, id string, o *observation) {
 			set(report.StatusAlreadyDone, "the primary was already restored from this failback's backups")
 		case id == StepTailLog && o.backup.Restoring() && o.tail != nil:
 			set(report.StatusAlreadyDone, "the backup database is RESTORING after the tail-log backup "+o.tail.Path)
-		case id == StepFullBackup && o.backup.Restoring() && o.full != nil && o.tail != nil:
+		case id == StepFullBackup && o.backup.Restoring() && o.full != nil && (o.tail != nil || o.orphanTail != nil):
 			set(report.StatusAlreadyDone, "full backup "+o.full.Path)
+		case id == StepTailLog && o.backup.Restoring() && o.orphanTail != nil:
+			set(report.StatusPlanned, "record the tail-log backup "+o.orphanTail.Path+" that msdb lists but the journal does not (an earlier run ended after taking it)")
 		case !o.backup.Online():
 			set(report.StatusBlocked, "the backup database is "+stateText(o.backup)+" and this run directory's journal has no failback backup of it: it is not the failed-over primary; check the request")
 		case e.share() == "":
@@ -694,6 +728,17 @@ func (e *engine) fullBackup(ctx context.Context, s *report.Step, o *observation)
 func (e *engine) tailLog(ctx context.Context, s *report.Step, o *observation) (string, error) {
 	if o.full == nil {
 		return "", blocked(report.CodeInvalidRequest, "no full backup in the journal")
+	}
+	if t := o.orphanTail; t != nil && o.backup.Restoring() {
+		// Read its header back (the file, not only msdb) and journal it.
+		rec, err := e.backupRecord(ctx, kindTail, t.Path, t.ReadPath)
+		if err != nil {
+			return "", err
+		}
+		if rec.FamilyGUID != o.full.FamilyGUID || rec.LastLSN.Less(o.full.LastLSN) {
+			return "", failed(report.CodeSQLError, fmt.Errorf("the log backup %s msdb lists is not this failback's tail-log backup (family %s, last LSN %s)", t.Path, rec.FamilyGUID, rec.LastLSN))
+		}
+		return fmt.Sprintf("%s, last LSN %s (taken by an earlier run, recorded now); the backup database is RESTORING", t.Path, rec.LastLSN), nil
 	}
 	if _, err := e.endSessions(ctx, e.step(StepEndSessions), o); err != nil {
 		return "", err

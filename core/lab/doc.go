@@ -132,8 +132,9 @@
 // mirrored, and the failover's journal (with the pre-failover msdb snapshot) is in DIR/run;
 // then 40 transactions are committed on the backup (FailedOverTransactions), and the
 // primary site is rebuilt: the primary instance up again with mgc dropped and recreated
-// empty (a new database family, as Topology Builder's reinstall leaves it) and its SQL
-// Servers online in LyncSim. lab.json adds "failbackRequest" (DIR/failback-request.json:
+// empty (a new database family, as Topology Builder's reinstall leaves it), its SQL
+// Servers online in LyncSim and the lost primary's mirroring session ended
+// (Uninstall-CsMirrorDatabase for the primary store: the reinstalled mgc is not mirrored). lab.json adds "failbackRequest" (DIR/failback-request.json:
 // the ready request plus primarySqlInstance and a failback section with the primary data
 // center's servers and a mirror file share) and facts.failedOver (failoverRunId,
 // backupTransactions: what the primary must hold after the failback,

@@ -49,8 +49,8 @@ const setLyncSimSQLServer = "Set-LyncSimSqlServer"
 // simulated instances, the Lync half through core/lync and LyncSim) runs with the lab's
 // ready request; writes are committed on the new primary; then the primary site is
 // rebuilt as an operator would before failing back: its SQL Server up again with an
-// empty mgc (reinstalled, a new database family) and its SQL Servers online in the
-// topology. It writes the ready failback request.
+// empty mgc (reinstalled, a new database family, not mirrored) and its SQL Servers
+// online in the topology. It writes the ready failback request.
 func (l *Lab) failOver(ctx context.Context, s Scenario, lo layout) error {
 	info := &l.info
 	if info.Lync.Module == "" {
@@ -118,6 +118,20 @@ func (l *Lab) failOver(ctx context.Context, s Scenario, lo layout) error {
 		if err != nil {
 			return fmt.Errorf("bring %s online in LyncSim: %w", sqlName(st), err)
 		}
+	}
+
+	// The lost primary's mirroring session died with it: the reinstalled mgc is not
+	// mirrored. LyncSim keeps mirroring sessions in its state, so the rebuild ends that one
+	// as a DBA cleaning up would, with the cmdlet (without touching the mirror's copy).
+	ps := stores[RolePrimary]
+	res, err := host.Invoke(ctx, pshost.Command{Name: "Uninstall-CsMirrorDatabase", Parameters: []pshost.Parameter{
+		{Name: "DatabaseType", Value: pshost.String("PersistentChat")}, {Name: "SqlServerFqdn", Value: pshost.String(ps.SQLServerFQDN)},
+		{Name: "SqlInstanceName", Value: pshost.String(ps.SQLInstanceName)}, {Name: "Confirm", Value: pshost.Switch(false)}}})
+	if err == nil {
+		err = res.Err("Uninstall-CsMirrorDatabase")
+	}
+	if err != nil {
+		return fmt.Errorf("end the lost primary's mirroring in LyncSim: %w", err)
 	}
 
 	active := append([]string(nil), s.Lync.DataCenters[s.Lync.PrimaryDataCenter]...)

@@ -396,6 +396,11 @@ func checkFailedOver(ctx context.Context, t testing.TB, info lab.Info, s lab.Sce
 	if !mirrored {
 		t.Errorf("LyncSim: the backup store is not mirrored: %+v", st.Mirrors)
 	}
+	for _, m := range st.Mirrors {
+		if strings.HasPrefix(m.Principal.SQLServerFqdn, "sqlpcpri.") {
+			t.Errorf("LyncSim: the rebuilt primary is still mirrored: %+v", m)
+		}
+	}
 	for _, sq := range st.SQLServers {
 		if !sq.Online {
 			t.Errorf("LyncSim: SQL Server %s is offline; the rebuilt site's servers should be online", sq.FQDN)
