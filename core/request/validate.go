@@ -1,8 +1,8 @@
 package request
 
 import (
-	_ "embed"
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -116,6 +116,9 @@ func findPassword(v any, path string, errs *[]FieldError) {
 }
 
 func joinPath(base, k string) string {
+	if k == "" {
+		k = `""` // an empty key still gets a visible name
+	}
 	if base == "" {
 		return k
 	}
@@ -271,7 +274,9 @@ func (r *Request) Validate(goos string) []FieldError {
 
 func (in *SQLInstance) validate(role, goos string) []FieldError {
 	var errs []FieldError
-	add := func(field, msg, fix string) { errs = append(errs, FieldError{Field: role + "." + field, Message: msg, Fix: fix}) }
+	add := func(field, msg, fix string) {
+		errs = append(errs, FieldError{Field: role + "." + field, Message: msg, Fix: fix})
+	}
 	switch {
 	case in.Server == "":
 		add("server", "is required", "set it to the SQL Server host name")
