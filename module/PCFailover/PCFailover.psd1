@@ -9,6 +9,7 @@
     PowerShellVersion    = '3.0'
     FunctionsToExport    = @(
         'Invoke-PCFailover'
+        'Invoke-PCFailback'
         'Get-PCFailoverPlan'
         'Test-PCFailoverReadiness'
         'New-PCFailoverRequest'

@@ -291,7 +291,7 @@ function Invoke-PCCore {
     and the warnings already shown.
     #>
     param(
-        [ValidateSet('plan', 'failover')]
+        [ValidateSet('plan', 'failover', 'failback', 'failback-plan')]
         [string]$Command,
         [System.Collections.IDictionary]$Request,
         [System.Management.Automation.PSCredential]$Credential,
@@ -304,7 +304,11 @@ function Invoke-PCCore {
     $state = New-PCEventState -Activity $Activity -StepTotal $StepTotal
     $onEvent = { param($Line, $EventState) Write-PCCoreEvent -Line $Line -State $EventState }
     try {
-        $result = Invoke-PCCoreProcess -ArgumentList @($Command, '--request', '-', '--events', '-', '--output', 'json') -InputBytes $bytes -OnEvent $onEvent -EventState $state
+        # failback-plan is `pcfailover failback --plan`: the what-if, which changes nothing.
+        $arguments = @($Command)
+        if ($Command -eq 'failback-plan') { $arguments = @('failback', '--plan') }
+        $arguments += @('--request', '-', '--events', '-', '--output', 'json')
+        $result = Invoke-PCCoreProcess -ArgumentList $arguments -InputBytes $bytes -OnEvent $onEvent -EventState $state
     } finally {
         [System.Array]::Clear($bytes, 0, $bytes.Length)
         Complete-PCCoreProgress -State $state

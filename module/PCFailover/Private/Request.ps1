@@ -21,6 +21,7 @@ function Get-PCRequestSchema {
             options                 = 'options'
             drill                   = 'drill'
             status                  = 'status'
+            failback                = 'failback'
         }
         instance = [ordered]@{
             server                 = 'string'
@@ -54,6 +55,14 @@ function Get-PCRequestSchema {
             scratchDirectory = 'string'
             skipCheckDb      = 'bool'
             historyFile      = 'string'
+        }
+        failback = [ordered]@{
+            activeServers          = 'strings'
+            primaryDataCenter      = 'string'
+            primaryBackupDirectory = 'string'
+            mirrorFileShare        = 'string'
+            skipPrimaryMirror      = 'bool'
+            secondaryRestoreMode   = 'string'
         }
         status   = [ordered]@{
             rpoWarningMinutes      = 'int'
@@ -474,7 +483,7 @@ function Set-PCRequestParameter {
     }
 
     $lyncGiven = $false
-    foreach ($name in @('LyncModule', 'ActiveServer', 'DataCenter', 'BackupDataCenter', 'AllowCrossDataCenter', 'SkipLync')) {
+    foreach ($name in @('LyncModule', 'ActiveServer', 'DataCenter', 'BackupDataCenter', 'AllowCrossDataCenter', 'SkipLync', 'MirrorFileShare')) {
         if ($given.ContainsKey($name)) { $lyncGiven = $true }
     }
     if ($lyncGiven) {
@@ -487,7 +496,36 @@ function Set-PCRequestParameter {
         if ($given.ContainsKey('BackupDataCenter')) { $lync['backupDataCenter'] = [string]$given['BackupDataCenter'] }
         if ($given.ContainsKey('AllowCrossDataCenter')) { $lync['allowCrossDataCenter'] = $true }
         if ($given.ContainsKey('SkipLync')) { $lync['skip'] = $true }
+        if ($given.ContainsKey('MirrorFileShare')) { $lync['mirrorFileShare'] = ([string]$given['MirrorFileShare']).Trim() }
         $Request['lync'] = ConvertTo-PCRequestNode -InputObject $lync -Kind 'lync' -Field 'lync' -Problems $Problems
+    }
+
+    # The failback section (Invoke-PCFailback names these parameters without the Failback
+    # prefix and renames them before calling Resolve-PCRequest).
+    $failbackMap = [ordered]@{
+        FailbackActiveServer   = 'activeServers'
+        PrimaryDataCenter      = 'primaryDataCenter'
+        PrimaryBackupDirectory = 'primaryBackupDirectory'
+        FailbackMirrorFileShare = 'mirrorFileShare'
+        SkipPrimaryMirror      = 'skipPrimaryMirror'
+        SecondaryRestoreMode   = 'secondaryRestoreMode'
+    }
+    $failbackGiven = $false
+    foreach ($name in $failbackMap.Keys) { if ($given.ContainsKey($name)) { $failbackGiven = $true } }
+    if ($failbackGiven) {
+        $failback = $null
+        if ($Request.Contains('failback')) { $failback = $Request['failback'] }
+        if ($null -eq $failback) { $failback = [ordered]@{} }
+        foreach ($name in $failbackMap.Keys) {
+            if (-not $given.ContainsKey($name)) { continue }
+            $field = $failbackMap[$name]
+            switch ($field) {
+                'activeServers' { $failback[$field] = ConvertTo-PCRequestValue -Value $given[$name] -Kind 'strings' -Field "failback.$field" -Problems $Problems }
+                'skipPrimaryMirror' { $failback[$field] = $true }
+                default { $failback[$field] = ([string]$given[$name]).Trim() }
+            }
+        }
+        $Request['failback'] = ConvertTo-PCRequestNode -InputObject $failback -Kind 'failback' -Field 'failback' -Problems $Problems
     }
 
     $optionsGiven = $false
@@ -540,6 +578,20 @@ function Test-PCRequestShape {
         if ($port -lt 0 -or $port -gt 65535) {
             $Problems.Add((New-PCRequestProblem -Field "$field.port" -Message "$port is not a TCP port" -Fix 'use 1-65535, or 0 for the default'))
         }
+    }
+    $lync = Get-PCPropertyValue $Request 'lync'
+    $share = [string](Get-PCPropertyValue $lync 'mirrorFileShare' '')
+    if ($share -and -not $share.StartsWith('\\')) {
+        $Problems.Add((New-PCRequestProblem -Field 'lync.mirrorFileShare' -Message "'$share' is not a UNC path" -Fix 'give the \\server\share Install-CsMirrorDatabase exports the database through (both SQL Server service accounts read and write it)'))
+    }
+    $failback = Get-PCPropertyValue $Request 'failback'
+    $share = [string](Get-PCPropertyValue $failback 'mirrorFileShare' '')
+    if ($share -and -not $share.StartsWith('\\')) {
+        $Problems.Add((New-PCRequestProblem -Field 'failback.mirrorFileShare' -Message "'$share' is not a UNC path" -Fix 'give the \\server\share Install-CsMirrorDatabase uses for the primary'))
+    }
+    $mode = [string](Get-PCPropertyValue $failback 'secondaryRestoreMode' '')
+    if (@('', 'norecovery', 'standby') -notcontains $mode) {
+        $Problems.Add((New-PCRequestProblem -Field 'failback.secondaryRestoreMode' -Message "'$mode' is not norecovery or standby" -Fix 'use norecovery or standby'))
     }
     $options = Get-PCPropertyValue $Request 'options'
     if ($null -ne $options) {

@@ -81,6 +81,12 @@ function New-PCFailoverRequest {
     .PARAMETER AllowCrossDataCenter
     Allows active servers outside the backup data center.
 
+    .PARAMETER MirrorFileShare
+    The UNC share (\\server\share) Install-CsMirrorDatabase exports the new primary through to
+    its mirror (runbook step 6; request field lync.mirrorFileShare). The SQL Server service
+    accounts of the backup and backup mirror instances must read and write it. Defaults to
+    the log-shipping share when that is a UNC path.
+
     .PARAMETER SkipLync
     Runs only the SQL Server part of the failover (runbook steps 1-4).
 
@@ -225,6 +231,15 @@ function New-PCFailoverRequest {
         [string]$BackupDataCenter,
 
         [switch]$AllowCrossDataCenter,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+
+        [Parameter(ParameterSetName = 'RequestPath')]
+
+        [Parameter(ParameterSetName = 'Request')]
+
+        [string]$MirrorFileShare,
+
 
         [switch]$SkipLync,
 

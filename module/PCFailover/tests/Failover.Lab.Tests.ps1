@@ -152,10 +152,17 @@ Describe 'Invoke-PCFailover on a disaster lab' {
         foreach ($step in $report.Steps) { $steps[$step.Id] = $step.Status }
         $steps['recover-database'] | Should -Be 'done'
         $steps['tail-log-backup'] | Should -Be 'skipped'
-        $pool = @((Get-LyncSimPoolState -Lab $lab).pools | Where-Object { $_.fqdn -eq $lab.pool })
-        if ($steps['lync-pool-state'] -eq 'done') {
-            ($pool | ConvertTo-Json -Depth 10) | Should -Match 'FailedOver'
+        # Steps 5-7 ran (the lab's request names the LyncSim module and a mirror file share).
+        foreach ($id in @('lync-pool-state', 'lync-mirror', 'lync-active-servers')) { $steps[$id] | Should -Be 'done' -Because $id }
+        $state = Get-LyncSimPoolState -Lab $lab
+        $chat = @($state.persistentChatPools | Where-Object { $_.poolFqdn -eq $lab.pool })
+        $chat | Should -HaveCount 1
+        $chat[0].poolState | Should -Be 'FailedOver'
+        @($chat[0].activeServers).Count | Should -BeGreaterThan 0
+        foreach ($server in @($chat[0].activeServers)) {
+            $lab.lync.dataCenters.$server | Should -Be $lab.lync.backupDataCenter -Because "$server is active"
         }
+        @($state.mirrors | Where-Object { $_.databaseName -eq $lab.database -and $_.principal.sqlServerFqdn -like 'sqlpcbak.*' -and $_.mirror.sqlServerFqdn -like 'sqlpcbakmir.*' }) | Should -HaveCount 1
     }
 
     It 'finds everything done when the same request runs again' {
