@@ -157,8 +157,8 @@ type observation struct {
 	// orphanTail is a tail-log backup of the backup database that msdb records but the
 	// journal does not: a run ended between BACKUP LOG WITH NORECOVERY and its journal
 	// record (the database is RESTORING, nothing can write to it).
-	orphanTail *backupRec
-	primaryFiles            map[string]string // type (D/L) -> physical name of the rebuilt primary's files
+	orphanTail   *backupRec
+	primaryFiles map[string]string // type (D/L) -> physical name of the rebuilt primary's files
 }
 
 // shippedRec is the primary log-shipping configuration this failback created.
