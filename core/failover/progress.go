@@ -6,7 +6,6 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
-	"time"
 
 	"github.com/golang-sql/sqlexp"
 	mssql "github.com/microsoft/go-mssqldb"
@@ -55,30 +54,15 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 			}
 		}
 	}
-	stop, drained := make(chan struct{}), make(chan struct{})
+	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
-		stopped := false
 		for {
-			// Message returns MsgNextResultSet when its context ends; handle ignores it.
-			pctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-			m := ret.Message(pctx)
-			timedOut := pctx.Err() != nil
-			cancel()
-			handle(m)
-			if !timedOut {
-				continue
-			}
-			// Every message was queued before the token stream ended (stop): a wait
-			// begun after stop that times out found the queue empty.
-			if stopped {
+			m := ret.Message(ctx)
+			if _, end := m.(endOfMessages); end || ctx.Err() != nil {
 				return
 			}
-			select {
-			case <-stop:
-				stopped = true
-			default:
-			}
+			handle(m)
 		}
 	}()
 	for {
@@ -88,7 +72,12 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 			break
 		}
 	}
-	close(stop)
+	// rows is closed now (database/sql closes it when NextResultSet or Next ends it), and
+	// the driver's Close waited for its reader to finish: nothing more will be queued.
+	// A marker queued behind the last message tells the drainer it has seen them all.
+	rerr := rows.Err()
+	_ = rows.Close()
+	_ = sqlexp.ReturnMessageEnqueue(ctx, ret, endOfMessages{})
 	<-drained
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -101,5 +90,8 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 	if other != nil {
 		return other
 	}
-	return rows.Err()
+	return rerr
 }
+
+// endOfMessages is queued by execStats behind the driver's last message.
+type endOfMessages struct{}
