@@ -70,6 +70,10 @@ function Test-PCFailoverReadiness {
     .PARAMETER AllowCrossDataCenter
     Allows active servers outside the backup data center.
 
+    .PARAMETER MirrorFileShare
+    The UNC share (\\server\share) Install-CsMirrorDatabase exports the new primary through to
+    its mirror (runbook step 6; request field lync.mirrorFileShare).
+
     .PARAMETER SkipLync
     Runs only the SQL Server part of the failover (runbook steps 1-4).
 
@@ -208,6 +212,15 @@ function Test-PCFailoverReadiness {
         [string]$BackupDataCenter,
 
         [switch]$AllowCrossDataCenter,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+
+        [Parameter(ParameterSetName = 'RequestPath')]
+
+        [Parameter(ParameterSetName = 'Request')]
+
+        [string]$MirrorFileShare,
+
 
         [switch]$SkipLync,
 

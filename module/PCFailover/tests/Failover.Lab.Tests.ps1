@@ -43,7 +43,7 @@ BeforeAll {
     function Get-LabFileSnapshot {
         # Every file of the lab (share, copy folder, database files, LyncSim state, run
         # directory) by relative path, size and SHA-256; the server's own log and lock aside.
-        # The LyncSim call log is left out: reading cmdlets append to it by design.
+        # The LyncSim call log and call counter are left out: reading cmdlets advance them by design.
         param([object]$Lab)
         $root = (Resolve-Path -LiteralPath $Lab.dir).ProviderPath
         $lines = foreach ($file in Get-ChildItem -LiteralPath $root -Recurse -File | Sort-Object FullName) {
@@ -52,6 +52,7 @@ BeforeAll {
             if ($file.FullName -eq $Lab.lync.state) {
                 $state = Get-Content -LiteralPath $file.FullName -Raw | ConvertFrom-Json
                 $state.PSObject.Properties.Remove('callLog')
+                $state.PSObject.Properties.Remove('callSeq')
                 '{0} {1}' -f $relative, ($state | ConvertTo-Json -Depth 20 -Compress)
                 continue
             }
