@@ -320,7 +320,31 @@ func Plan(ctx context.Context, cfg Config) *report.Report {
 	e.disc = d
 	e.planAll(ctx, d)
 	e.summarize(d)
+	e.planBlockingError(d)
 	return e.finish(report.OutcomePlanned)
+}
+
+// planBlockingError adds to a plan the error failover would stop with at the first
+// blocked step (the same code and target), so that a what-if says why without its
+// reader parsing the steps; the plan's outcome stays planned (cli/CONTRACT.md).
+func (e *engine) planBlockingError(d *Discovery) {
+	for _, s := range e.rep.Steps {
+		if s.Status != report.StatusBlocked {
+			continue
+		}
+		code, target := report.CodeGapInLogChain, ""
+		switch {
+		case s.ID == StepSnapshot:
+			code = report.CodeInvalidRequest
+		case s.ID == StepLyncPoolState || s.ID == StepLyncMirror || s.ID == StepLyncActiveServers:
+			code = report.CodeLyncError
+		case d.Chain != nil && d.Chain.Gap != nil:
+			target = gapTarget(d.Chain.Gap)
+		}
+		e.rep.Errors = append(e.rep.Errors, report.Error{Code: code, Category: "InvalidData", Target: target,
+			Message: "failover would stop at step " + s.ID + ": " + e.red.Redact(s.Detail)})
+		return
+	}
 }
 
 // abort ends the run on err: interrupted when ctx is done, else per the step error.
