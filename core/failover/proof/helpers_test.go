@@ -35,6 +35,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if src := os.Getenv("PCFAILOVER_PEAKRSS_SRC"); src != "" {
+		os.Exit(copyPeakRSSChild(src, os.Getenv("PCFAILOVER_PEAKRSS_DST")))
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
