@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -138,7 +137,7 @@ func TestFaultPowerShellHostDiesMidCmdlet(t *testing.T) {
 			for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && killed == 0; time.Sleep(100 * time.Millisecond) {
 				if p.faultTriggered(t) {
 					for _, pid := range descendants(cmd.Process.Pid) {
-						if syscall.Kill(pid, syscall.SIGKILL) == nil {
+						if pr, err := os.FindProcess(pid); err == nil && pr.Kill() == nil {
 							killed++
 						}
 					}
