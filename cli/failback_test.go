@@ -267,9 +267,9 @@ func representative(cps []string) []string {
 			// after:<step id> is the moment of before:<next step> but for the step's
 			// journal record (full-backup is also the BACKUP DATABASE statement's label).
 			continue
-		case strings.HasPrefix(cp, "before:") && !strings.HasPrefix(name, "journal:"):
-			// before:<statement> is the same moment as the previous after: unless a step
-			// boundary or a journal record sits between them; keep the after: side.
+		case strings.HasPrefix(cp, "before:"):
+			// before:<statement> and before:journal:<kind> are the same state as the
+			// checkpoint just before them (an after:, or a read-only query in between).
 			continue
 		}
 		out = append(out, cp)

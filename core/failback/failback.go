@@ -1,7 +1,9 @@
 // Package failback returns a failed-over Persistent Chat pool to its primary data center
 // with no transaction lost (pcfailover failback). It shares the failover engine's
 // machinery: the plan is the what-if, every step observes reality first and skips itself
-// when its effect is there, the journal keeps only what cannot be observed again (the
+// when its effect is there (SQL Server before every step; Lync at the start and after each
+// Lync call, by its read-back: the SQL steps do not change Lync, and every cmdlet against
+// the Central Management store is slow), the journal keeps only what cannot be observed again (the
 // backup files it wrote), the run lock is the failover's (lock file and sp_getapplock on
 // the backup instance), and the report and exit codes are those of cli/CONTRACT.md.
 //
@@ -190,6 +192,10 @@ type engine struct {
 	planning     bool
 	obs          *observation
 	snapshot     *failover.Snapshot
+	// pool is the Lync state last read: at the first observation, then the read-back of
+	// each Lync call (the SQL steps do not change Lync, and every cmdlet against the
+	// Central Management store is slow); nil makes the next observation read it.
+	pool *lync.Pool
 }
 
 func newEngine(cfg Config, command string) *engine {

@@ -140,10 +140,15 @@ func (e *engine) observe(ctx context.Context) (*observation, error) {
 		}
 	}
 	if e.cfg.Lync != nil {
-		st, err := e.cfg.Lync.Pool(ctx)
-		if err != nil {
-			return nil, &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("read the pool state: %w", err)}
+		if e.pool == nil {
+			st, err := e.cfg.Lync.Pool(ctx)
+			if err != nil {
+				return nil, &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("read the pool state: %w", err)}
+			}
+			e.pool = &st
 		}
+		st := *e.pool
+		st.ActiveServers = append([]string(nil), st.ActiveServers...)
 		o.lync = &st
 	}
 	return o, nil
@@ -649,7 +654,11 @@ func (e *engine) lyncSet(ctx context.Context, s *report.Step, op lync.FailbackOp
 	e.reach("before:lync:" + s.ID)
 	err := e.cfg.Lync.RunFailback(ctx, s, op)
 	e.reach("after:lync:" + s.ID)
+	e.pool = nil
 	p, rerr := e.cfg.Lync.Pool(ctx)
+	if rerr == nil {
+		e.pool = &p
+	}
 	if rerr != nil {
 		if err != nil {
 			return &stepError{code: report.CodeLyncError, outcome: report.OutcomeFailed, err: fmt.Errorf("%s: %w; reading the pool back failed too: %v. Not retried: check the pool, then run the same request again", op.Kind, err, rerr)}
