@@ -416,12 +416,21 @@ function ConvertTo-PCReadiness {
 function New-PCBlockedStepErrorRecord {
     <#
     .SYNOPSIS
-    ErrorRecords for the blocked steps of a plan that exited 0 without errors[]: a plan
-    shows a safety check that would stop the failover as a step with status 'blocked'.
-    ErrorId: the step's error code when it has one, else PCFailover.Blocked.
+    ErrorRecords for the blocked steps of a plan that exited 0: a plan shows a safety check
+    that would stop the failover as a step with status 'blocked' and, since the binary puts
+    the error the run would stop with into errors[] (cli/CONTRACT.md), as that error too.
+    ErrorId: that error's code; without errors[], the step's error code when it has one,
+    else PCFailover.Blocked.
     #>
     param([AllowNull()][object]$Report)
-    if ($null -eq $Report -or @($Report.Errors).Count -gt 0) { return }
+    if ($null -eq $Report) { return }
+    $blockedSteps = @(@($Report.Steps) | Where-Object { $_.Status -eq 'blocked' })
+    if ($blockedSteps.Count -eq 0) { return }
+    if (@($Report.Errors).Count -gt 0) {
+        # The plan names the error the failover would stop with: map it as a blocked run.
+        New-PCCoreErrorRecord -ExitCode 3 -Report $Report -PoolFqdn ([string]$Report.PoolFqdn)
+        return
+    }
     foreach ($step in @($Report.Steps)) {
         if ($step.Status -ne 'blocked') { continue }
         $errorId = 'PCFailover.Blocked'

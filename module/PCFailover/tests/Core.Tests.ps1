@@ -205,6 +205,19 @@ Describe 'Exit codes and errors' {
         }
     }
 
+    It 'turns a blocked plan that names its error in errors[] into that error, as a blocked run' {
+        InModuleScope PCFailover {
+            $raw = ConvertFrom-Json '{"command":"plan","outcome":"planned","exitCode":0,"poolFqdn":"p.contoso.com","steps":[{"id":"check-chain","name":"Check the log chain","status":"blocked","detail":"gap"}],"errors":[{"code":"PCFailover.GapInLogChain","category":"InvalidData","message":"gap after mgc_1.trn","target":"mgc_2.trn"}]}'
+            $report = ConvertTo-PCReport -InputObject $raw -TypeName 'PCFailover.Plan'
+            $records = @(New-PCBlockedStepErrorRecord -Report $report)
+            $records | Should -HaveCount 1
+            $records[0].FullyQualifiedErrorId | Should -Be 'PCFailover.GapInLogChain'
+            $records[0].CategoryInfo.TargetName | Should -Be 'mgc_2.trn'
+            $records[0].Exception.Data['ExitCode'] | Should -Be 3
+            $records[0].Exception.Data['IsTerminating'] | Should -BeFalse
+        }
+    }
+
     It 'turns the blocked steps of a plan without errors[] into PCFailover.Blocked, and readiness into not ready' {
         InModuleScope PCFailover {
             $raw = ConvertFrom-Json '{"command":"plan","outcome":"planned","exitCode":0,"poolFqdn":"p.contoso.com","steps":[{"id":"check-chain","name":"Check the log chain","status":"blocked","detail":"gap in the log chain"},{"id":"recover-database","name":"Recover","status":"planned"}],"errors":[]}'
