@@ -1,12 +1,9 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"pcfailover/core/checkpoint"
 	"pcfailover/core/failback"
@@ -30,24 +27,9 @@ func failbackCommand() *cli.Command {
 
 func runFailback(c *cli.Context) error {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
-	format := c.String("output")
-	switch format {
-	case "":
-		format = "json"
-		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			format = "text"
-		}
-	case "json", "text":
-	default:
-		return invalid(stdout, stderr, "json", []request.FieldError{{Field: "--output", Message: fmt.Sprintf("%q is not json or text", format), Fix: "use --output json or --output text"}})
-	}
-	req, pw, err := loadRequest(c)
+	format, req, pw, err := loadRunRequest(c)
 	if err != nil {
-		var ve *request.ValidationError
-		if errors.As(err, &ve) {
-			return invalid(stdout, stderr, format, ve.Errors)
-		}
-		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--request", Message: err.Error(), Fix: "give a readable request file, or - for standard input"}})
+		return err
 	}
 	if errs := failback.Validate(req); len(errs) > 0 {
 		return invalid(stdout, stderr, format, errs)

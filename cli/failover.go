@@ -51,7 +51,10 @@ func failoverCommand() *cli.Command {
 	}
 }
 
-func runEngine(c *cli.Context, command string) error {
+// loadRunRequest resolves --output (json or text; text by default on a terminal) and loads
+// the request for failover, plan and failback. An error is already reported on stdout and
+// stderr and carries exit code 2; format is then the format it was reported in.
+func loadRunRequest(c *cli.Context) (string, *request.Request, request.Passwords, error) {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	format := c.String("output")
 	switch format {
@@ -62,15 +65,24 @@ func runEngine(c *cli.Context, command string) error {
 		}
 	case "json", "text":
 	default:
-		return invalid(stdout, stderr, "json", []request.FieldError{{Field: "--output", Message: fmt.Sprintf("%q is not json or text", format), Fix: "use --output json or --output text"}})
+		return "json", nil, nil, invalid(stdout, stderr, "json", []request.FieldError{{Field: "--output", Message: fmt.Sprintf("%q is not json or text", format), Fix: "use --output json or --output text"}})
 	}
 	req, pw, err := loadRequest(c)
 	if err != nil {
 		var ve *request.ValidationError
 		if errors.As(err, &ve) {
-			return invalid(stdout, stderr, format, ve.Errors)
+			return format, nil, nil, invalid(stdout, stderr, format, ve.Errors)
 		}
-		return invalid(stdout, stderr, format, []request.FieldError{{Field: "--request", Message: err.Error(), Fix: "give a readable request file, or - for standard input"}})
+		return format, nil, nil, invalid(stdout, stderr, format, []request.FieldError{{Field: "--request", Message: err.Error(), Fix: "give a readable request file, or - for standard input"}})
+	}
+	return format, req, pw, nil
+}
+
+func runEngine(c *cli.Context, command string) error {
+	stdout, stderr := c.App.Writer, c.App.ErrWriter
+	format, req, pw, err := loadRunRequest(c)
+	if err != nil {
+		return err
 	}
 	red := request.ForPasswords(pw)
 	events, closeEvents, err := openEvents(c, format, red)
