@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup for development and CI: Go (offline toolchain when ../shared is beside
-# the project), PowerShell 7.6.9 (dotnet global tool), Pester 5.7.1 (NuGet), then the
-# Linux and Windows binaries where the PCFailover module looks for them.
+# the project), PowerShell 7.6.9 (dotnet global tool), Pester 5.7.1 (NuGet), sqlcheck
+# (.tools/sqlcheck, a .NET console), then the Linux and Windows binaries where the
+# PCFailover module looks for them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -49,6 +50,25 @@ if [ "${CI:-}" = true ] || [ "${PCFAILOVER_INSTALL_CHROMIUM:-}" = 1 ]; then
     say "chromium installed in $(( $(date +%s) - t0 ))s"
   fi
   command -v chromium >/dev/null 2>&1 && say "chromium: $(chromium --version 2>/dev/null | head -1)"
+fi
+
+# sqlcheck (scripts/sqlcheck): Microsoft's T-SQL parser as a second opinion on every
+# statement the tool sends (TestStatementsParseOnSQLServer in core/failover/proof). Rebuilt
+# only when its sources change; restore needs NuGet. First build on the 2-core dev box
+# (empty ~/.nuget cache for ScriptDom, restore from NuGet included): 5-7 s; up to date: 0 s.
+SQLCHECK_OUT="$ROOT/.tools/sqlcheck"
+sqlcheck_stamp=$(cat "$ROOT/scripts/sqlcheck/SqlCheck.csproj" "$ROOT/scripts/sqlcheck/Program.cs" | sha256sum | cut -d' ' -f1)
+if [ -f "$SQLCHECK_OUT/sqlcheck.dll" ] && [ "$(cat "$SQLCHECK_OUT/.stamp" 2>/dev/null)" = "$sqlcheck_stamp" ]; then
+  say "sqlcheck: up to date ($SQLCHECK_OUT)"
+else
+  command -v dotnet >/dev/null 2>&1 || die "sqlcheck needs the .NET SDK (dotnet, net10.0): install it from https://dot.net"
+  say "building sqlcheck (dotnet build, restores Microsoft.SqlServer.TransactSql.ScriptDom from NuGet)"
+  t0=$(date +%s)
+  rm -rf "$SQLCHECK_OUT"
+  dotnet build "$ROOT/scripts/sqlcheck/SqlCheck.csproj" -c Release -nologo -v quiet -o "$SQLCHECK_OUT" >&2 ||
+    die "dotnet build of scripts/sqlcheck failed"
+  printf '%s\n' "$sqlcheck_stamp" > "$SQLCHECK_OUT/.stamp"
+  say "sqlcheck built in $(( $(date +%s) - t0 ))s: $SQLCHECK_OUT/sqlcheck.dll"
 fi
 
 "$ROOT/scripts/build.sh"
