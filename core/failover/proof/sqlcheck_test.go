@@ -39,6 +39,7 @@ type sqlStatement struct {
 type sqlRejection struct {
 	Grammar   string `json:"grammar"`
 	SQLServer string `json:"sqlServer"`
+	Kind      string `json:"kind"` // "syntax" or "function" (a built-in that SQL Server lacks)
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
 	Number    int    `json:"number"`
@@ -48,8 +49,8 @@ type sqlRejection struct {
 }
 
 func (r sqlRejection) String() string {
-	return fmt.Sprintf("%s (SQL Server %s) rejects %q (from %s) at line %d, column %d: %s (%d)",
-		r.Grammar, r.SQLServer, r.Text, r.Source, r.Line, r.Column, r.Message, r.Number)
+	return fmt.Sprintf("%s (SQL Server %s) rejects %q (from %s) at line %d, column %d: %s (%s %d)",
+		r.Grammar, r.SQLServer, r.Text, r.Source, r.Line, r.Column, r.Message, r.Kind, r.Number)
 }
 
 // sqlCheckCommand returns the command line that runs sqlcheck: dotnet and the checker
@@ -141,14 +142,18 @@ func runSQLCheck(t *testing.T, stmts []sqlStatement) []sqlRejection {
 
 // TestSQLCheckBites proves the referee refuses what SQL Server refuses, naming the
 // grammar: OFFSET/FETCH is SQL Server 2012 syntax (2008's parser stops at OFFSET), DROP
-// TABLE IF EXISTS is 2016 syntax, and a plain syntax error is refused by every grammar.
-// A statement the tool really sends passes.
+// TABLE IF EXISTS is 2016 syntax, TRY_CONVERT is a 2012 built-in (2008's grammar parses
+// it as a call of an unknown function, which SQL Server 2008 refuses: kind "function"),
+// and a plain syntax error is refused by every grammar. A statement the tool really
+// sends passes.
 func TestSQLCheckBites(t *testing.T) {
 	offset := "SELECT name FROM sys.databases ORDER BY name OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY"
 	dropIf := "DROP TABLE IF EXISTS dbo.pcfailover_probe"
 	broken := "RESTORE LOG [mgc] FROM DISK = @p1 WITH NORECOVERY,"
 	good := "RESTORE LOG [mgc] FROM DISK = @p1 WITH NORECOVERY, STATS = 10"
+	tryConvert := "SELECT TRY_CONVERT(int, @p1) AS n"
 	rej := runSQLCheck(t, []sqlStatement{
+		{Source: "tryConvert", Text: tryConvert},
 		{Source: "offset", Text: offset},
 		{Source: "dropIf", Text: dropIf},
 		{Source: "broken", Text: broken},
@@ -156,15 +161,16 @@ func TestSQLCheckBites(t *testing.T) {
 	})
 	got := map[string][]string{}
 	for _, r := range rej {
-		got[r.Source] = append(got[r.Source], r.Grammar)
+		got[r.Source] = append(got[r.Source], r.Grammar+"/"+r.Kind)
 		if r.Text == "" || r.Message == "" || r.Line < 1 || r.Column < 1 {
 			t.Errorf("rejection without text, message or position: %+v", r)
 		}
 	}
 	want := map[string][]string{
-		"offset": {"TSql100"},
-		"dropIf": {"TSql100", "TSql110", "TSql120"},
-		"broken": {"TSql100", "TSql110", "TSql120", "TSql130"},
+		"tryConvert": {"TSql100/function"},
+		"offset":     {"TSql100/syntax"},
+		"dropIf":     {"TSql100/syntax", "TSql110/syntax", "TSql120/syntax"},
+		"broken":     {"TSql100/syntax", "TSql110/syntax", "TSql120/syntax", "TSql130/syntax"},
 	}
 	for src, w := range want {
 		if fmt.Sprint(got[src]) != fmt.Sprint(w) {
@@ -177,6 +183,9 @@ func TestSQLCheckBites(t *testing.T) {
 	for _, r := range rej {
 		if r.Source == "offset" && (r.SQLServer != "2008" || r.Line != 1 || r.Column != strings.Index(offset, "OFFSET")+1 || !strings.Contains(r.Message, "OFFSET")) {
 			t.Errorf("OFFSET rejection: %+v, want SQL Server 2008 at line 1, column %d near 'OFFSET'", r, strings.Index(offset, "OFFSET")+1)
+		}
+		if r.Source == "tryConvert" && (r.SQLServer != "2008" || r.Column != 8 || !strings.Contains(r.Message, "TRY_CONVERT") || !strings.Contains(r.Message, "2012")) {
+			t.Errorf("TRY_CONVERT rejection: %+v, want SQL Server 2008 at column 8 naming TRY_CONVERT and 2012", r)
 		}
 	}
 }
