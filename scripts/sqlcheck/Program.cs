@@ -27,7 +27,9 @@ internal static class Program
 {
     private sealed record Grammar(string Name, string SqlServer, int Version, Func<TSqlParser> Make);
 
-    // QUOTED_IDENTIFIER ON, as every SQL Server client driver (go-mssqldb included) sets it.
+    // QUOTED_IDENTIFIER ON, as the tool's sessions run: go-mssqldb v1.11.2 logs in with
+    // OptionFlags2 = fODBC (tds.go), and MS-TDS LOGIN7 says fODBC makes the server set
+    // ANSI_DEFAULTS ON, which includes QUOTED_IDENTIFIER ON.
     private static readonly Grammar[] Grammars =
     {
         new("TSql100", "2008", 100, () => new TSql100Parser(true)),
