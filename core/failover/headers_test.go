@@ -12,6 +12,8 @@ import (
 	"pcfailover/core/failover"
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
+	"pcfailover/core/sqlsim"
+	"pcfailover/core/sqlsim/tds"
 )
 
 // headerBatches counts the RESTORE HEADERONLY round trips (batches or sp_executesql
@@ -153,5 +155,49 @@ func TestPlanNamesTheUnreadableFileInTheMiddleOfABatch(t *testing.T) {
 	trips, stmts := headerBatches(lr, before)
 	if stmts < len(copied) || trips >= stmts {
 		t.Fatalf("%d HEADERONLY round trips for %d statements (%d copies to read): want fewer trips than files", trips, stmts, len(copied))
+	}
+}
+
+// A server that ends the batch at an error (here an injected fault, which the simulator
+// makes batch-aborting) leaves fewer result sets than files: the batch's files are read
+// again one per round trip and each still gets its own header.
+func TestReadHeadersBatchEndedEarlyRereadsOneByOne(t *testing.T) {
+	lr := startLab(t, "disaster")
+	var paths []string
+	facts := map[string]lab.LogFact{}
+	for _, l := range lr.info.Facts.Logs {
+		if l.InCopy && !l.Damaged && !l.Truncated && len(paths) < 5 {
+			p := filepath.Join(lr.info.CopyDestination, l.Name)
+			paths = append(paths, p)
+			facts[p] = l
+		}
+	}
+	if len(paths) < 4 {
+		t.Fatalf("%d log backups in the copy folder, want at least 4", len(paths))
+	}
+	bk := lr.lab.Instance(lab.RoleBackup)
+	if err := bk.AddFault(sqlsim.Fault{Match: `HEADERONLY\s+FROM\s+DISK\s*=\s*@p3\b`, Times: 1, Messages: []tds.Message{
+		{Number: 3241, Class: 16, State: 1, Text: "The media family on device 'x' is incorrectly formed. SQL Server cannot process this media family."},
+		{Number: 3013, Class: 16, State: 1, Text: "RESTORE HEADERONLY is terminating abnormally."}}}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlserver", lr.info.Instances[lab.RoleBackup].DSN("master"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	before := len(bk.Statements())
+	hs, err := failover.ReadHeaders(ctxT(t), db, paths, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hs {
+		l := facts[paths[i]]
+		if h.Path != paths[i] || h.ReadError != "" || h.FirstLSN.String() != l.FirstLSN || h.LastLSN.String() != l.LastLSN {
+			t.Errorf("header %d: %s %q LSNs %s-%s, want %s %s-%s", i, h.Path, h.ReadError, h.FirstLSN, h.LastLSN, paths[i], l.FirstLSN, l.LastLSN)
+		}
+	}
+	if trips, _ := headerBatches(lr, before); trips != 1+len(paths) {
+		t.Errorf("%d HEADERONLY round trips, want 1 batch + %d single reads", trips, len(paths))
 	}
 }
