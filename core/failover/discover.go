@@ -453,7 +453,10 @@ func readHeaderBatch(ctx context.Context, db *sql.DB, files []fileInfo) ([]logch
 	if err != nil {
 		var me mssql.Error
 		if !errors.As(err, &me) {
-			return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", files[0].Path, err)
+			if len(files) == 1 {
+				return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", files[0].Path, err)
+			}
+			return nil, fmt.Errorf("RESTORE HEADERONLY of %d files, %s to %s: %w", len(files), files[0].Path, files[len(files)-1].Path, err)
 		}
 		all := me.All
 		if len(all) == 0 {
