@@ -476,6 +476,9 @@ func readHeaderBatch(ctx context.Context, db *sql.DB, files []fileInfo) ([]logch
 	}
 	if failed == nil || len(sets)+len(failed) != len(files) {
 		if len(files) == 1 {
+			if err == nil {
+				err = fmt.Errorf("%d result sets, want 1", len(sets))
+			}
 			return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", files[0].Path, err)
 		}
 		out := make([]logchain.Header, 0, len(files))
