@@ -395,20 +395,32 @@ func listFolder(dir string) (map[string]fileInfo, error) {
 	return m, nil
 }
 
-// readHeaders runs RESTORE HEADERONLY on each file with bounded parallelism. A file whose
-// header cannot be read gets ReadError (damaged); other errors fail the call.
+// maxHeaderBatch bounds the RESTORE HEADERONLY statements sent in one batch (one round
+// trip): a batch holds one statement per file, each on its own line, with the paths as
+// parameters (@p1..@pN of one sp_executesql call).
+const maxHeaderBatch = 32
+
+// readHeaders runs RESTORE HEADERONLY on each file, several files per batch (one SQL
+// round trip per batch, at most maxHeaderBatch files) and at most parallel batches at
+// once. A file whose header cannot be read gets ReadError (damaged); other errors fail
+// the call.
 func readHeaders(ctx context.Context, db *sql.DB, files []fileInfo, parallel int, reach func(string)) ([]logchain.Header, error) {
 	out := make([]logchain.Header, len(files))
+	parallel = max(1, parallel)
+	size := min(maxHeaderBatch, max(1, (len(files)+parallel-1)/parallel))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
-	for i, f := range files {
+	for start := 0; start < len(files); start += size {
+		end := min(start+size, len(files))
 		g.Go(func() error {
-			reach(fmt.Sprintf("before:headeronly:%d", i+1))
-			h, err := readHeader(gctx, db, f)
+			for i := start; i < end; i++ {
+				reach(fmt.Sprintf("before:headeronly:%d", i+1))
+			}
+			hs, err := readHeaderBatch(gctx, db, files[start:end])
 			if err != nil {
 				return err
 			}
-			out[i] = h
+			copy(out[start:], hs)
 			return nil
 		})
 	}
@@ -418,19 +430,133 @@ func readHeaders(ctx context.Context, db *sql.DB, files []fileInfo, parallel int
 	return out, nil
 }
 
-func readHeader(ctx context.Context, db *sql.DB, f fileInfo) (logchain.Header, error) {
-	h := logchain.Header{Name: f.Name, Path: f.Path, Size: f.Size}
-	rows, err := rowMaps(ctx, db, qHeader, f.Path)
-	if err != nil {
-		if hasNumber(err, damagedNumbers...) {
-			h.ReadError = fmt.Sprintf("%d: %s", firstNumber(err, damagedNumbers...), sqlMessage(err))
-			return h, nil
-		}
-		return h, fmt.Errorf("RESTORE HEADERONLY %s: %w", f.Path, err)
+// readHeaderBatch reads the headers of files in one round trip: one sp_executesql call
+// whose statement k (on line k) is RESTORE HEADERONLY FROM DISK = @pk. SQL Server ends
+// only the failing statement on a RESTORE error (severity 16) and runs the next ones;
+// inside an RPC each statement ends with DONEINPROC, so go-mssqldb returns the result
+// sets of the statements that succeeded, in order, and reports every error at the end
+// (mssql.Error.All, each with its statement's line). A statement that failed is
+// therefore known by the line of its errors, and the result sets belong, in order, to
+// the others. If the count does not add up (a server that ended the batch early), the
+// files are read again one per round trip, where there is nothing to attribute. A
+// damage error gives that file's Header.ReadError; any other error fails the call,
+// naming the file.
+func readHeaderBatch(ctx context.Context, db *sql.DB, files []fileInfo) ([]logchain.Header, error) {
+	var text strings.Builder
+	args := make([]any, len(files))
+	for i, f := range files {
+		fmt.Fprintf(&text, qHeaderLine, i+1)
+		args[i] = f.Path
 	}
+	sets, err := queryResultSets(ctx, db, text.String(), args...)
+	failed := map[int][]mssql.Error{} // 0-based statement -> its errors
+	if err != nil {
+		var me mssql.Error
+		if !errors.As(err, &me) {
+			if len(files) == 1 {
+				return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", files[0].Path, err)
+			}
+			return nil, fmt.Errorf("RESTORE HEADERONLY of %d files, %s to %s: %w", len(files), files[0].Path, files[len(files)-1].Path, err)
+		}
+		all := me.All
+		if len(all) == 0 {
+			all = []mssql.Error{me}
+		}
+		for _, e := range all {
+			k := int(e.LineNo) - 1
+			if len(files) == 1 {
+				k = 0
+			}
+			if k < 0 || k >= len(files) {
+				failed = nil // not attributable
+				break
+			}
+			failed[k] = append(failed[k], e)
+		}
+	}
+	if failed == nil || len(sets)+len(failed) != len(files) {
+		if len(files) == 1 {
+			if err == nil {
+				err = fmt.Errorf("%d result sets, want 1", len(sets))
+			}
+			return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", files[0].Path, err)
+		}
+		out := make([]logchain.Header, 0, len(files))
+		for _, f := range files {
+			hs, err := readHeaderBatch(ctx, db, []fileInfo{f})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, hs[0])
+		}
+		return out, nil
+	}
+	out := make([]logchain.Header, len(files))
+	for i, f := range files {
+		errs, bad := failed[i]
+		if !bad {
+			out[i] = headerFrom(f, sets[0])
+			sets = sets[1:]
+			continue
+		}
+		ferr := mssql.Error{Number: errs[len(errs)-1].Number, Message: errs[len(errs)-1].Message, LineNo: errs[0].LineNo, All: errs}
+		if !hasNumber(ferr, damagedNumbers...) {
+			return nil, fmt.Errorf("RESTORE HEADERONLY %s: %w", f.Path, ferr)
+		}
+		out[i] = logchain.Header{Name: f.Name, Path: f.Path, Size: f.Size,
+			ReadError: fmt.Sprintf("%d: %s", firstNumber(ferr, damagedNumbers...), sqlMessage(ferr))}
+	}
+	return out, nil
+}
+
+// queryResultSets runs q and returns every result set's rows (column-name -> value), in
+// order, with the error that ended the response, if any.
+func queryResultSets(ctx context.Context, db queryer, q string, args ...any) ([][]map[string]any, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var sets [][]map[string]any
+	for {
+		cols, err := rows.Columns()
+		if err != nil {
+			return sets, err
+		}
+		var set []map[string]any
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return sets, err
+			}
+			m := make(map[string]any, len(cols))
+			for i, c := range cols {
+				m[strings.ToLower(c)] = vals[i]
+			}
+			set = append(set, m)
+		}
+		// The rows of this set are complete once Next stops: an error reported here is
+		// the response's (the final DONE), not this set's.
+		sets = append(sets, set)
+		if err := rows.Err(); err != nil {
+			return sets, err
+		}
+		if !rows.NextResultSet() {
+			return sets, rows.Err()
+		}
+	}
+}
+
+// headerFrom turns one file's RESTORE HEADERONLY rows into its header.
+func headerFrom(f fileInfo, rows []map[string]any) logchain.Header {
+	h := logchain.Header{Name: f.Name, Path: f.Path, Size: f.Size}
 	if len(rows) == 0 {
 		h.ReadError = "RESTORE HEADERONLY returned no backup set"
-		return h, nil
+		return h
 	}
 	// A log-shipping file holds one backup set; use the last one if there are more.
 	r := rows[len(rows)-1]
@@ -443,7 +569,7 @@ func readHeader(ctx context.Context, db *sql.DB, f fileInfo) (logchain.Header, e
 	h.BackupStartDate = asTime(r["backupstartdate"])
 	h.BackupFinishDate = asTime(r["backupfinishdate"])
 	h.IsDamaged = asBool(r["isdamaged"])
-	return h, nil
+	return h
 }
 
 // listSessions returns the user sessions on database id (never our own).

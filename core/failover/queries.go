@@ -56,7 +56,8 @@ WHERE r.database_id = @p1 AND r.session_id <> @@SPID AND (r.command LIKE 'RESTOR
 
 	qDeleteLS = `EXEC master.dbo.sp_delete_log_shipping_secondary_database @secondary_database = @p1`
 
-	qHeader = `RESTORE HEADERONLY FROM DISK = @p1`
+	// qHeaderLine is one line of a RESTORE HEADERONLY batch: statement k reads @pk.
+	qHeaderLine = "RESTORE HEADERONLY FROM DISK = @p%d;\n"
 
 	qSessions = `SELECT s.session_id, s.login_time, s.host_name, s.program_name, s.login_name
 FROM sys.dm_exec_sessions AS s
