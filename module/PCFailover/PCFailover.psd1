@@ -21,6 +21,7 @@
         'Invoke-PCFailoverDrill'
         'Register-PCFailoverDrill'
         'Get-PCFailoverStatus'
+        'Install-PCFailoverEventSource'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

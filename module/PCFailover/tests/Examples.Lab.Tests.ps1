@@ -24,6 +24,7 @@ BeforeDiscovery {
         @{ Pattern = 'Get-PCFailoverVersion'; Lab = 'none' }
         @{ Pattern = '(Get-PCFailoverVersion).Commit'; Lab = 'none' }
         @{ Pattern = '$v = Get-PCFailoverVersion; if*'; Lab = 'none' }
+        @{ Pattern = 'Install-PCFailoverEventSource -WhatIf'; Lab = 'none' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -BackupMirrorSqlInstance*-OutFile C:\pcfailover\pchat.psd1'; Lab = 'disaster'; Creates = 'pchat.psd1' }
         @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.psd1 -OutFile .\pchat.json'; Lab = 'disaster'; Creates = 'pchat.json' }
         @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.json -PrimarySqlInstance*-OutFile .\pchat-failback.json'; Lab = 'disaster'; Creates = 'pchat-failback.json' }
@@ -67,6 +68,8 @@ BeforeDiscovery {
         @{ Pattern = 'Invoke-PCFailover -RequestPath .\pchat.json -AcceptDataLoss'; Skip = 'asks for confirmation (no -WhatIf or -Confirm:$false): the prompt needs a person; -AcceptDataLoss runs in Failover.Lab.Tests.ps1' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com\pchat -PrimarySqlInstance*| Invoke-PCFailback'; Skip = 'asks for confirmation (no -WhatIf or -Confirm:$false): the prompt needs a person' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -PrimarySqlInstance*| Invoke-PCFailback -Confirm:$false'; Skip = 'one -Credential for two lab instances with different passwords; the same failback runs from the lab request in this file and in Failback.Lab.Tests.ps1' }
+        @{ Pattern = 'Install-PCFailoverEventSource'; Skip = 'registers a machine-wide Event Log source (an administrator on Windows); EventLog.Tests.ps1 runs it off Windows' }
+        @{ Pattern = '*Get-WinEvent *'; Skip = 'reads the Windows Application log (Get-WinEvent)' }
         @{ Pattern = 'Register-PCFailoverDrill *'; Skip = 'registers a Windows scheduled task (ScheduledTasks module); the task definition is tested in Drill.Lab.Tests.ps1' }
     )
 

@@ -22,7 +22,7 @@ BeforeAll {
 Describe 'The PCFailover module surface' {
     It 'exports exactly the commands of the issues so far' {
         $manifest = Test-ModuleManifest -Path (Join-Path $moduleRoot 'PCFailover.psd1')
-        $expected = @('Get-PCFailoverPlan', 'Get-PCFailoverStatus', 'Get-PCFailoverVersion', 'Invoke-PCFailover', 'Invoke-PCFailoverDrill', 'New-PCFailoverRequest', 'Register-PCFailoverDrill', 'Test-PCFailoverReadiness')
+        $expected = @('Get-PCFailoverPlan', 'Get-PCFailoverStatus', 'Get-PCFailoverVersion', 'Install-PCFailoverEventSource', 'Invoke-PCFailover', 'Invoke-PCFailoverDrill', 'New-PCFailoverRequest', 'Register-PCFailoverDrill', 'Test-PCFailoverReadiness')
         $others = @($manifest.ExportedFunctions.Keys | Where-Object { $_ -match 'Failback' })
         @($manifest.ExportedFunctions.Keys | Sort-Object) | Should -Be @($expected + $others | Sort-Object)
         $manifest.PowerShellVersion | Should -Be ([version]'3.0')
