@@ -21,7 +21,7 @@ BeforeDiscovery {
     # ExitCodes: the exit codes the example may end with (default 0).
     # The order is the run order: read-only examples first, then the ones that change a lab.
     $Catalogue = @(
-        @{ Pattern = 'Get-PCFailoverVersion'; Lab = 'none' }
+        @{ Pattern = 'Get-PCFailoverVersion*'; Lab = 'none' }
         @{ Pattern = '(Get-PCFailoverVersion).Commit'; Lab = 'none' }
         @{ Pattern = '$v = Get-PCFailoverVersion; if*'; Lab = 'none' }
         @{ Pattern = 'Install-PCFailoverEventSource -WhatIf'; Lab = 'none' }
@@ -68,8 +68,11 @@ BeforeDiscovery {
         @{ Pattern = 'Invoke-PCFailover -RequestPath .\pchat.json -AcceptDataLoss'; Skip = 'asks for confirmation (no -WhatIf or -Confirm:$false): the prompt needs a person; -AcceptDataLoss runs in Failover.Lab.Tests.ps1' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com\pchat -PrimarySqlInstance*| Invoke-PCFailback'; Skip = 'asks for confirmation (no -WhatIf or -Confirm:$false): the prompt needs a person' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -PrimarySqlInstance*| Invoke-PCFailback -Confirm:$false'; Skip = 'one -Credential for two lab instances with different passwords; the same failback runs from the lab request in this file and in Failback.Lab.Tests.ps1' }
-        @{ Pattern = 'Install-PCFailoverEventSource'; Skip = 'registers a machine-wide Event Log source (an administrator on Windows); EventLog.Tests.ps1 runs it off Windows' }
         @{ Pattern = '*Get-WinEvent *'; Skip = 'reads the Windows Application log (Get-WinEvent)' }
+        @{ Pattern = 'Install-PCFailoverEventSource*'; Skip = 'registers a machine-wide Event Log source (an administrator on Windows); EventLog.Tests.ps1 runs it off Windows' }
+        @{ Pattern = '(Get-FileHash .\PCFailover-*.zip*'; Skip = 'needs a release archive in the current folder: Release.Lab.Tests.ps1 builds one, checks SHA256SUMS and installs it' }
+        @{ Pattern = 'Expand-Archive .\PCFailover-*.zip*'; Skip = 'installs into Program Files (an administrator): Release.Lab.Tests.ps1 installs the archive into an empty folder instead' }
+        @{ Pattern = 'Import-Module PCFailover'; Skip = 'imports an installed module: Release.Lab.Tests.ps1 imports the unzipped archive' }
         @{ Pattern = 'Register-PCFailoverDrill *'; Skip = 'registers a Windows scheduled task (ScheduledTasks module); the task definition is tested in Drill.Lab.Tests.ps1' }
     )
 
