@@ -141,7 +141,7 @@ BeforeDiscovery {
         if ($index -ge 0) { $entry = $Catalogue[$index] }
         $short = $key
         if ($short.Length -gt 90) { $short = $short.Substring(0, 87) + '...' }
-        $cases.Add(@{ Source = $example.Source; Text = $example.Text; Key = $key; Short = $short; Index = $index; Entry = $entry; OnWindows = ([System.IO.Path]::DirectorySeparatorChar -eq '\') })
+        $cases.Add(@{ Source = $example.Source; Text = $example.Text; Key = $key; Short = $short; Index = $index; Entry = $entry })
     }
     # An example documented in several places (help, README, about) runs once.
     $runCases = New-Object System.Collections.Generic.List[object]
@@ -154,7 +154,6 @@ BeforeDiscovery {
     $allKeys = @($cases | ForEach-Object { $_.Key })
     $unmatched = @($cases | Where-Object { $_.Index -lt 0 } | ForEach-Object { '{0}: {1}' -f $_.Source, $_.Key })
     $unused = @($Catalogue | Where-Object { $pattern = $_.Pattern; -not @($allKeys | Where-Object { $_ -like $pattern }).Count } | ForEach-Object { $_.Pattern })
-    $onWindows = [System.IO.Path]::DirectorySeparatorChar -eq '\'
 }
 
 BeforeAll {
