@@ -109,6 +109,7 @@ func runDrill(c *cli.Context) error {
 	if err := writeDrillReport(stdout, format, rep, red); err != nil {
 		return err
 	}
+	logRunOutcome(stderr, events, rep.Report, red)
 	if rep.ExitCode != 0 {
 		msg := rep.Outcome
 		if len(rep.Errors) > 0 {

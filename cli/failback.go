@@ -60,6 +60,7 @@ func runFailback(c *cli.Context) error {
 	if err := writeReport(stdout, format, rep, red); err != nil {
 		return err
 	}
+	logRunOutcome(stderr, events, rep, red)
 	if rep.ExitCode != 0 {
 		msg := rep.Outcome
 		if len(rep.Errors) > 0 {

@@ -109,6 +109,7 @@ func runEngine(c *cli.Context, command string) error {
 	if err := writeReport(stdout, format, rep, red); err != nil {
 		return err
 	}
+	logRunOutcome(stderr, events, rep, red)
 	if rep.ExitCode != 0 {
 		msg := rep.Outcome
 		if len(rep.Errors) > 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"pcfailover/core/eventlog"
 	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
@@ -86,6 +87,7 @@ func runStatus(c *cli.Context) error {
 			return &exitError{code: status.ExitUnknown, msg: err.Error()}
 		}
 	}
+	logOutcome(stderr, nil, eventlog.ForStatus(st), red)
 	if st.ExitCode != 0 {
 		msg := st.Health
 		for _, ch := range st.Checks {

@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"pcfailover/core/buildinfo"
 )
 
 func TestVersionPrintsBuildAsJSON(t *testing.T) {
@@ -54,4 +60,47 @@ func TestEveryCommandHelpHasExamples(t *testing.T) {
 		}
 	}
 	walk(commands(), nil)
+}
+
+// TestBuiltBinaryCarriesModuleVersion runs the binary scripts/build.sh built
+// (PCFAILOVER_TEST_BINARY) and checks that it reports ModuleVersion of the module manifest,
+// the one source of the version. Plain go test builds say buildinfo.DevVersion instead.
+func TestBuiltBinaryCarriesModuleVersion(t *testing.T) {
+	bin := os.Getenv("PCFAILOVER_TEST_BINARY")
+	if bin == "" {
+		t.Skip("PCFAILOVER_TEST_BINARY is not set (scripts/test.sh sets it to the binary scripts/build.sh built)")
+	}
+	manifest, err := os.ReadFile(filepath.Join("..", "module", "PCFailover", "PCFailover.psd1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*ModuleVersion\s*=\s*'([0-9.]+)'`).FindSubmatch(manifest)
+	if m == nil {
+		t.Fatal("no ModuleVersion in PCFailover.psd1")
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", bin, err)
+	}
+	var v struct{ Version string }
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if v.Version != string(m[1]) {
+		t.Fatalf("binary says version %q, PCFailover.psd1 says %q: build it with scripts/build.sh", v.Version, m[1])
+	}
+}
+
+func TestUnstampedBuildSaysDev(t *testing.T) {
+	// go test builds without -ldflags: the version must say so rather than look released.
+	if buildinfo.Version != buildinfo.DevVersion {
+		t.Skipf("this test binary was stamped with version %q", buildinfo.Version)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"pcfailover", "version"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), `"version": "dev"`) {
+		t.Fatalf("unstamped version output %s", out.String())
+	}
 }

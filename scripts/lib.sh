@@ -27,6 +27,21 @@ ensure_go() {
   export GOFLAGS="${GOFLAGS:-} -mod=readonly"
 }
 
+# module_version: the release version, read from ModuleVersion in the module manifest (the
+# one place the version is written; build.sh and release.sh stamp it into the binary).
+module_version() {
+  local v
+  v=$(sed -n "s/^[[:space:]]*ModuleVersion[[:space:]]*=[[:space:]]*'\([0-9][0-9.]*\)'.*/\1/p" \
+    "$ROOT/module/PCFailover/PCFailover.psd1" | head -n 1)
+  [ -n "$v" ] || die "no ModuleVersion = 'x.y.z' in module/PCFailover/PCFailover.psd1"
+  printf '%s\n' "$v"
+}
+
+# version_ldflags: the -ldflags that stamp module_version into core/buildinfo.
+version_ldflags() {
+  printf -- '-X pcfailover/core/buildinfo.Version=%s\n' "$(module_version)"
+}
+
 # ensure_pwsh: PowerShell 7 on PATH, from PATH or ~/.dotnet/tools.
 ensure_pwsh() {
   if ! command -v pwsh >/dev/null 2>&1 && [ -x "$HOME/.dotnet/tools/pwsh" ]; then

@@ -6,9 +6,14 @@ import (
 	"runtime/debug"
 )
 
-// Version is the release version; the build sets it with
-// -ldflags "-X pcfailover/core/buildinfo.Version=1.2.3".
-var Version = "0.1.0-dev"
+// DevVersion is the version of a binary built without the release stamp (go test, go run,
+// a plain go build).
+const DevVersion = "dev"
+
+// Version is the release version. Its one source is ModuleVersion in
+// module/PCFailover/PCFailover.psd1: scripts/build.sh and scripts/release.sh stamp it with
+// -ldflags "-X pcfailover/core/buildinfo.Version=1.2.3". Unstamped builds say DevVersion.
+var Version = DevVersion
 
 // Info describes the running binary.
 type Info struct {

@@ -424,6 +424,11 @@ function Set-PCRequestParameter {
     .SYNOPSIS
     Applies the request-shaped parameters of a command (its bound parameters) to a normalized
     request; empty values (a blank CSV cell) count as not given.
+    .DESCRIPTION
+    The request parameters are declared on New-PCFailoverRequest only; the commands that run
+    a request pass just -Credential (auth sql and its user) and -AcceptDataLoss through here.
+    A new request field (issue 11's -PathMap to pathMap, for example) is mapped here, next to
+    its parameter on New-PCFailoverRequest and its kind in Get-PCRequestSchema.
     #>
     param(
         [System.Collections.IDictionary]$Request,
@@ -500,8 +505,8 @@ function Set-PCRequestParameter {
         $Request['lync'] = ConvertTo-PCRequestNode -InputObject $lync -Kind 'lync' -Field 'lync' -Problems $Problems
     }
 
-    # The failback section (Invoke-PCFailback names these parameters without the Failback
-    # prefix and renames them before calling Resolve-PCRequest).
+    # The failback section (parameters of New-PCFailoverRequest; Failback prefix where the
+    # lync section has a field of the same name).
     $failbackMap = [ordered]@{
         FailbackActiveServer   = 'activeServers'
         PrimaryDataCenter      = 'primaryDataCenter'

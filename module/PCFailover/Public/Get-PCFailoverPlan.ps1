@@ -17,80 +17,9 @@ function Get-PCFailoverPlan {
     and Errors say why, and a warning is written. A plan that cannot be made (the backup
     instance does not answer, the request is invalid) is an error with the report's ErrorId.
 
-    .PARAMETER PoolFqdn
-    The FQDN of the Persistent Chat pool (for example pchat.contoso.com).
-
-    .PARAMETER BackupSqlInstance
-    The backup SQL Server instance: the log-shipping secondary of mgc in the DR data center,
-    written server, server\instance, server,port or server\instance,port.
-
-    .PARAMETER Database
-    The Persistent Chat database; mgc when not given.
-
-    .PARAMETER PrimarySqlInstance
-    The old primary instance. When it still answers, a tail-log backup is taken first, which
-    is the difference between zero and some data loss.
-
-    .PARAMETER BackupMirrorSqlInstance
-    The instance that becomes the mirror of the new primary (runbook step 6).
-
     .PARAMETER Credential
     A SQL login for every SQL instance of the request. The password goes to the binary on its
     standard input only: never on its command line, in a file, a report or a log.
-
-    .PARAMETER Encrypt
-    The connection encryption mode: disable, false, true (the default) or strict.
-
-    .PARAMETER TrustServerCertificate
-    Accepts any server certificate (lab use only).
-
-    .PARAMETER Certificate
-    A PEM file with the certificate used to verify the SQL servers.
-
-    .PARAMETER Share
-    Overrides the backup share recorded in msdb's log-shipping tables.
-
-    .PARAMETER CopyDestination
-    Overrides the copy destination folder recorded in msdb's log-shipping tables.
-
-    .PARAMETER RunDirectory
-    Where the run's lock, journal and report live. Defaults to
-    %ProgramData%\pcfailover\runs\<pool fqdn>.
-
-    .PARAMETER LyncModule
-    The Lync module to import (Lync or SkypeForBusiness); detected when not given.
-
-    .PARAMETER ActiveServer
-    The Persistent Chat servers to make active after the failover (runbook step 7).
-
-    .PARAMETER DataCenter
-    Which data center each Persistent Chat server is in: a hashtable
-    @{ 'pc1.contoso.com' = 'DC1'; 'pc3.contoso.com' = 'DC2' } or the text
-    'pc1.contoso.com=DC1;pc3.contoso.com=DC2' (as in a CSV column).
-
-    .PARAMETER BackupDataCenter
-    The name of the DR data center, as used in -DataCenter.
-
-    .PARAMETER AllowCrossDataCenter
-    Allows active servers outside the backup data center.
-
-    .PARAMETER MirrorFileShare
-    The UNC share (\\server\share) Install-CsMirrorDatabase exports the new primary through to
-    its mirror (runbook step 6; request field lync.mirrorFileShare). The SQL Server service
-    accounts of the backup and backup mirror instances must read and write it. Defaults to
-    the log-shipping share when that is a UNC path.
-
-    .PARAMETER SkipLync
-    Runs only the SQL Server part of the failover (runbook steps 1-4).
-
-    .PARAMETER CopyParallelism
-    How many log backups are copied at once (default 2).
-
-    .PARAMETER HeaderParallelism
-    How many backup headers are read at once (default 4).
-
-    .PARAMETER KillRetries
-    How many times sessions are ended and RESTORE WITH RECOVERY retried (default 5).
 
     .PARAMETER AcceptDataLoss
     Allows recovering the database at a gap in the log chain (or before a damaged backup).
@@ -98,14 +27,18 @@ function Get-PCFailoverPlan {
     -Force, never read from the pipeline.
 
     .PARAMETER RequestPath
-    A request file (.json or .psd1). Binds from FullName, so Get-ChildItem output can be piped.
+    A request file (.json or .psd1), as New-PCFailoverRequest -OutFile saves it. Binds from
+    FullName, so Get-ChildItem output can be piped.
 
     .PARAMETER Request
-    A PCFailover.Request object, as New-PCFailoverRequest returns.
-
+    A PCFailover.Request object, as New-PCFailoverRequest returns; binds from the pipeline:
+    Import-Csv .\pools.csv | New-PCFailoverRequest | Get-PCFailoverPlan
+    New-PCFailoverRequest declares every request field as a parameter. To change a field for
+    one run, pass the request through it again:
+    New-PCFailoverRequest -RequestPath .\pchat.json -SkipLync | Get-PCFailoverPlan
 
     .EXAMPLE
-    Get-PCFailoverPlan -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com
+    New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Get-PCFailoverPlan
 
     Shows the plan: steps, log backups by action, recovery point, warnings.
 
@@ -125,8 +58,8 @@ function Get-PCFailoverPlan {
     Every statement a failover would run, in order.
 
     .INPUTS
-    PCFailover.Request, or any object with PoolFqdn and BackupSqlInstance properties, or with
-    a RequestPath/FullName property.
+    PCFailover.Request (from New-PCFailoverRequest), or any object with a RequestPath or
+    FullName property (Get-ChildItem output).
 
     .OUTPUTS
     PCFailover.Plan (also a PCFailover.Report).
@@ -140,122 +73,26 @@ function Get-PCFailoverPlan {
     .LINK
     about_PCFailover
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Parameters')]
+    [CmdletBinding(DefaultParameterSetName = 'Request')]
     [OutputType('PCFailover.Plan')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('Pool', 'Fqdn')]
-        [string]$PoolFqdn,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('BackupSql')]
-        [string]$BackupSqlInstance,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$Database,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$PrimarySqlInstance,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$BackupMirrorSqlInstance,
-
-        [System.Management.Automation.PSCredential]
-        [System.Management.Automation.Credential()]
-        [Alias('SqlCredential')]
-        $Credential = [System.Management.Automation.PSCredential]::Empty,
-
-        [ValidateSet('disable', 'false', 'true', 'strict')]
-        [string]$Encrypt,
-
-        [switch]$TrustServerCertificate,
-
-        [string]$Certificate,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$Share,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$CopyDestination,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$RunDirectory,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$LyncModule,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('ActiveServers')]
-        [string[]]$ActiveServer,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('DataCenters')]
-        [object]$DataCenter,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$BackupDataCenter,
-
-        [switch]$AllowCrossDataCenter,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-
-        [Parameter(ParameterSetName = 'RequestPath')]
-
-        [Parameter(ParameterSetName = 'Request')]
-
-        [string]$MirrorFileShare,
-
-
-        [switch]$SkipLync,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [int]$CopyParallelism,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [int]$HeaderParallelism,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [int]$KillRetries,
-
-        [switch]$AcceptDataLoss,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
+        # The request: a file, or a PCFailover.Request object. Its fields are parameters of
+        # New-PCFailoverRequest only (one place: a new request field is added there).
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]
         [string]$RequestPath,
 
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Request')]
         [PSTypeName('PCFailover.Request')]
-        [psobject]$Request
+        [psobject]$Request,
+
+        # Per-run settings, not request fields.
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        [Alias('SqlCredential')]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [switch]$AcceptDataLoss
     )
 
     process {

@@ -5,7 +5,11 @@ function Get-PCFailoverVersion {
     .DESCRIPTION
     Runs 'pcfailover version' and returns its build information as a
     PCFailover.VersionInfo object: version, commit, Go version, OS, architecture,
-    and the path of the binary.
+    the path of the binary and the version of this module (ModuleVersion).
+
+    The module manifest's ModuleVersion is the one source of the version: scripts/build.sh
+    and scripts/release.sh stamp it into the binary, so Version and ModuleVersion agree for
+    a released or built module. A binary built without the stamp (go build) says 'dev'.
     .EXAMPLE
     Get-PCFailoverVersion
 
@@ -14,6 +18,10 @@ function Get-PCFailoverVersion {
     (Get-PCFailoverVersion).Commit
 
     The git commit the binary was built from.
+    .EXAMPLE
+    $v = Get-PCFailoverVersion; if ($v.Version -ne [string]$v.ModuleVersion) { Write-Warning "binary $($v.Version) does not match module $($v.ModuleVersion)" }
+
+    Checks that the binary and the module come from the same release.
     .OUTPUTS
     PCFailover.VersionInfo
     #>
@@ -35,6 +43,7 @@ function Get-PCFailoverVersion {
         OS        = [string]$info.os
         Arch      = [string]$info.arch
         Path      = Get-PCCorePath
+        ModuleVersion = $MyInvocation.MyCommand.Module.Version
     })
     $object.PSObject.TypeNames.Insert(0, 'PCFailover.VersionInfo')
     $object

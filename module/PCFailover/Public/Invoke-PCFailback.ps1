@@ -27,89 +27,33 @@ function Invoke-PCFailback {
     -Confirm:$false (or -Force). A run that stops half way is resumed by running the same
     request again: completed steps are detected and skipped.
 
-    Use the failover's run directory (-RunDirectory, or the request's runDirectory): the
-    failback reads the pre-failover log-shipping settings the failover saved there and
+    The request comes from a request file (-RequestPath) or a request object (-Request, or
+    piped) made by New-PCFailoverRequest, whose failback parameters (-PrimarySqlInstance,
+    -FailbackActiveServer, -PrimaryDataCenter, -PrimaryBackupDirectory,
+    -FailbackMirrorFileShare, -SkipPrimaryMirror, -SecondaryRestoreMode) fill the request's
+    failback section.
+
+    Use the failover's run directory (the request's runDirectory): the failback reads the pre-failover log-shipping settings the failover saved there and
     shares its lock.
-
-    .PARAMETER PoolFqdn
-    The FQDN of the Persistent Chat pool.
-
-    .PARAMETER BackupSqlInstance
-    The backup SQL Server instance, which serves the pool since the failover.
-
-    .PARAMETER PrimarySqlInstance
-    The rebuilt primary SQL Server instance the pool returns to.
-
-    .PARAMETER Database
-    The Persistent Chat database; mgc when not given.
-
-    .PARAMETER BackupMirrorSqlInstance
-    The backup mirror instance (as in the failover request).
 
     .PARAMETER Credential
     A SQL login for every SQL instance of the request. The password goes to the binary on its
     standard input only: never on its command line, in a file, a report or a log.
-
-    .PARAMETER Encrypt
-    The connection encryption mode: disable, false, true (the default) or strict.
-
-    .PARAMETER TrustServerCertificate
-    Accepts any server certificate (lab use only).
-
-    .PARAMETER Certificate
-    A PEM file with the certificate used to verify the SQL servers.
-
-    .PARAMETER Share
-    The log-shipping share as the backup instance reads it; by default the one saved by the
-    failover in the run directory.
-
-    .PARAMETER CopyDestination
-    The backup server's copy folder for the re-created log shipping; by default the one saved
-    by the failover.
-
-    .PARAMETER RunDirectory
-    The failover's run directory (lock, journal, reports). Defaults to
-    %ProgramData%\pcfailover\runs\<pool fqdn>, as for Invoke-PCFailover.
-
-    .PARAMETER LyncModule
-    The Lync module to import (Lync or SkypeForBusiness); detected when not given.
-
-    .PARAMETER ActiveServer
-    The Persistent Chat servers of the primary data center to make active once the pool is
-    Normal (request field failback.activeServers).
-
-    .PARAMETER DataCenter
-    Which data center each Persistent Chat server is in (as for Invoke-PCFailover).
-
-    .PARAMETER PrimaryDataCenter
-    The name of the primary data center, as used in -DataCenter.
-
-    .PARAMETER PrimaryBackupDirectory
-    The share as the primary's SQL Server writes log backups to it; by default -Share.
-
-    .PARAMETER MirrorFileShare
-    The UNC share (\\server\share) Install-CsMirrorDatabase uses to mirror the primary
-    (request field failback.mirrorFileShare; default lync.mirrorFileShare).
-
-    .PARAMETER SkipPrimaryMirror
-    Leaves the primary database unmirrored (Install-CsMirrorDatabase is not run).
-
-    .PARAMETER SecondaryRestoreMode
-    How the re-seeded backup database restores log backups: norecovery or standby; by
-    default as before the failover.
-
-    .PARAMETER SkipLync
-    Runs only the SQL Server steps: clear the active servers yourself first.
 
     .PARAMETER AcceptDataLoss
     Allows overwriting a primary database of the pre-failover family (transactions it holds
     after the last shipped log backup are lost). Never implied by -Force.
 
     .PARAMETER RequestPath
-    A request file (.json or .psd1) with a failback section. Binds from FullName.
+    A request file (.json or .psd1), as New-PCFailoverRequest -OutFile saves it. Binds from
+    FullName, so Get-ChildItem output can be piped.
 
     .PARAMETER Request
-    A PCFailover.Request object, as New-PCFailoverRequest returns.
+    A PCFailover.Request object, as New-PCFailoverRequest returns; binds from the pipeline:
+    Import-Csv .\pools.csv | New-PCFailoverRequest | Invoke-PCFailback
+    New-PCFailoverRequest declares every request field as a parameter. To change a field for
+    one run, pass the request through it again:
+    New-PCFailoverRequest -RequestPath .\pchat.json -SkipLync | Invoke-PCFailback
 
     .PARAMETER Force
     Runs without asking for confirmation (like -Confirm:$false). It never accepts data loss.
@@ -121,7 +65,7 @@ function Invoke-PCFailback {
     nothing.
 
     .EXAMPLE
-    Invoke-PCFailback -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com\pchat -PrimarySqlInstance sqlprimary.contoso.com\pchat -ActiveServer pc1.contoso.com, pc2.contoso.com -MirrorFileShare \\fs01\pchatmirror
+    New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com\pchat -PrimarySqlInstance sqlprimary.contoso.com\pchat -FailbackActiveServer pc1.contoso.com, pc2.contoso.com -FailbackMirrorFileShare \\fs01\pchatmirror | Invoke-PCFailback
 
     Fails the pool back after showing the plan and asking for confirmation.
 
@@ -137,8 +81,8 @@ function Invoke-PCFailback {
     report. Fix the cause and run the same request again to resume.
 
     .INPUTS
-    PCFailover.Request, or any object with PoolFqdn, BackupSqlInstance and PrimarySqlInstance
-    properties (a CSV row), or with a RequestPath/FullName property.
+    PCFailover.Request (from New-PCFailoverRequest), or any object with a RequestPath or
+    FullName property (Get-ChildItem output).
 
     .OUTPUTS
     PCFailover.Report (command failback). Nothing is output with -WhatIf.
@@ -154,112 +98,26 @@ function Invoke-PCFailback {
     .LINK
     about_PCFailover
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Parameters')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Request')]
     [OutputType('PCFailover.Report')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('Pool', 'Fqdn')]
-        [string]$PoolFqdn,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('BackupSql')]
-        [string]$BackupSqlInstance,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('PrimarySql')]
-        [string]$PrimarySqlInstance,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$Database,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$BackupMirrorSqlInstance,
-
-        [System.Management.Automation.PSCredential]
-        [System.Management.Automation.Credential()]
-        [Alias('SqlCredential')]
-        $Credential = [System.Management.Automation.PSCredential]::Empty,
-
-        [ValidateSet('disable', 'false', 'true', 'strict')]
-        [string]$Encrypt,
-
-        [switch]$TrustServerCertificate,
-
-        [string]$Certificate,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$Share,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$CopyDestination,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$RunDirectory,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$LyncModule,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('ActiveServers')]
-        [string[]]$ActiveServer,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('DataCenters')]
-        [object]$DataCenter,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$PrimaryDataCenter,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$PrimaryBackupDirectory,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [string]$MirrorFileShare,
-
-        [switch]$SkipPrimaryMirror,
-
-        [ValidateSet('norecovery', 'standby')]
-        [string]$SecondaryRestoreMode,
-
-        [switch]$SkipLync,
-
-        [switch]$AcceptDataLoss,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
+        # The request: a file, or a PCFailover.Request object. Its fields are parameters of
+        # New-PCFailoverRequest only (one place: a new request field is added there).
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]
         [string]$RequestPath,
 
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Request')]
         [PSTypeName('PCFailover.Request')]
         [psobject]$Request,
+
+        # Per-run settings, not request fields.
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        [Alias('SqlCredential')]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [switch]$AcceptDataLoss,
 
         [switch]$Force
     )
@@ -271,17 +129,7 @@ function Invoke-PCFailback {
     }
 
     process {
-        # -ActiveServer and -MirrorFileShare are the failback section's here (the primary
-        # data center's servers, the primary's mirror share), not lync's as in a failover.
-        $bound = @{}
-        foreach ($key in $PSBoundParameters.Keys) { $bound[$key] = $PSBoundParameters[$key] }
-        foreach ($rename in @(@('ActiveServer', 'FailbackActiveServer'), @('MirrorFileShare', 'FailbackMirrorFileShare'))) {
-            if ($bound.ContainsKey($rename[0])) {
-                $bound[$rename[1]] = $bound[$rename[0]]
-                $bound.Remove($rename[0])
-            }
-        }
-        $resolved = Resolve-PCRequest -ParameterSetName $PSCmdlet.ParameterSetName -BoundParameter $bound
+        $resolved = Resolve-PCRequest -ParameterSetName $PSCmdlet.ParameterSetName -BoundParameter $PSBoundParameters
         if ($null -ne $resolved.ErrorRecord) {
             $PSCmdlet.WriteError($resolved.ErrorRecord)
             return

@@ -6,7 +6,13 @@ function New-PCFailoverRequest {
     .DESCRIPTION
     Returns a PCFailover.Request object: the request of cli/CONTRACT.md (schemaVersion 1),
     with the field names of the JSON format, ready to pipe to Invoke-PCFailover,
-    Get-PCFailoverPlan or Test-PCFailoverReadiness, and saved with -OutFile as .json or .psd1.
+    Invoke-PCFailback, Get-PCFailoverPlan or Test-PCFailoverReadiness, and saved with
+    -OutFile as .json or .psd1.
+
+    This is the one command whose parameters are the request's fields: the others take the
+    request from -RequestPath, -Request or the pipeline. Parameters bind from the pipeline by
+    property name, so a CSV of pools becomes one request per row:
+    Import-Csv .\pools.csv | New-PCFailoverRequest | Invoke-PCFailover -WhatIf
 
     The request can start from a file (-RequestPath): a .psd1 (a PowerShell data file, a
     single hashtable; read without running any code, also on Windows PowerShell 3.0 and 4.0
@@ -88,7 +94,30 @@ function New-PCFailoverRequest {
     the log-shipping share when that is a UNC path.
 
     .PARAMETER SkipLync
-    Runs only the SQL Server part of the failover (runbook steps 1-4).
+    Runs only the SQL Server part of the failover (runbook steps 1-4), or of the failback
+    (clear the active servers yourself first).
+
+    .PARAMETER FailbackActiveServer
+    The Persistent Chat servers of the primary data center to make active once a failback
+    has set the pool Normal (request field failback.activeServers).
+
+    .PARAMETER PrimaryDataCenter
+    The name of the primary data center, as used in -DataCenter (failback.primaryDataCenter).
+
+    .PARAMETER PrimaryBackupDirectory
+    The share as the primary's SQL Server writes log backups to it after a failback; by
+    default -Share (failback.primaryBackupDirectory).
+
+    .PARAMETER FailbackMirrorFileShare
+    The UNC share (\\server\share) Install-CsMirrorDatabase uses to mirror the primary after a
+    failback (failback.mirrorFileShare; default lync.mirrorFileShare).
+
+    .PARAMETER SkipPrimaryMirror
+    Leaves the primary database unmirrored after a failback (failback.skipPrimaryMirror).
+
+    .PARAMETER SecondaryRestoreMode
+    How the re-seeded backup database restores log backups after a failback: norecovery or
+    standby; by default as before the failover (failback.secondaryRestoreMode).
 
     .PARAMETER CopyParallelism
     How many log backups are copied at once (default 2).
@@ -134,13 +163,24 @@ function New-PCFailoverRequest {
     Builds a request in memory and pipes it to the failover's what-if.
 
     .EXAMPLE
-    Import-Csv .\pools.csv | New-PCFailoverRequest | ForEach-Object { $_ | Invoke-PCFailover -WhatIf }
+    Import-Csv .\pools.csv | New-PCFailoverRequest | Invoke-PCFailover -WhatIf
 
-    A request object per CSV row.
+    A request object per CSV row (columns named like the parameters), each planned.
+
+    .EXAMPLE
+    New-PCFailoverRequest -RequestPath .\pchat.json -SkipLync | Get-PCFailoverPlan
+
+    Changes one field of a saved request for one run: here the plan of the SQL Server
+    steps only.
+
+    .EXAMPLE
+    New-PCFailoverRequest -RequestPath .\pchat.json -PrimarySqlInstance sqlprimary.contoso.com -FailbackActiveServer pc1.contoso.com -PrimaryDataCenter DC1 -OutFile .\pchat-failback.json
+
+    Adds the failback section to a saved failover request, for Invoke-PCFailback.
 
     .INPUTS
-    PCFailover.Request, or any object with PoolFqdn and BackupSqlInstance properties, or with
-    a RequestPath/FullName property.
+    PCFailover.Request, or any object with PoolFqdn and BackupSqlInstance properties (a CSV
+    row), or with a RequestPath/FullName property.
 
     .OUTPUTS
     PCFailover.Request
@@ -233,15 +273,37 @@ function New-PCFailoverRequest {
         [switch]$AllowCrossDataCenter,
 
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-
         [Parameter(ParameterSetName = 'RequestPath')]
-
         [Parameter(ParameterSetName = 'Request')]
-
         [string]$MirrorFileShare,
 
-
         [switch]$SkipLync,
+
+        # The failback section (Invoke-PCFailback).
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string[]]$FailbackActiveServer,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$PrimaryDataCenter,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$PrimaryBackupDirectory,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$FailbackMirrorFileShare,
+
+        [switch]$SkipPrimaryMirror,
+
+        [ValidateSet('norecovery', 'standby')]
+        [string]$SecondaryRestoreMode,
 
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
         [Parameter(ParameterSetName = 'RequestPath')]
@@ -259,6 +321,12 @@ function New-PCFailoverRequest {
         [int]$KillRetries,
 
         [switch]$AcceptDataLoss,
+
+        # New request fields are declared here, and only here (no other command repeats them):
+        # add the parameter above (ValueFromPipelineByPropertyName in set Parameters, plain in
+        # RequestPath and Request), its .PARAMETER help, and its mapping to the request field in
+        # Set-PCRequestParameter (Private/Request.ps1). Issue 11's -PathMap (request field
+        # pathMap) goes here.
 
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]

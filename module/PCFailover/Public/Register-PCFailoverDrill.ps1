@@ -18,6 +18,10 @@ function Register-PCFailoverDrill {
     level, one instance at a time (IgnoreNew), and an execution time limit. Use integrated
     authentication in the request: a scheduled task has nobody to give it a SQL password.
 
+    It also registers the PCFailover source of the Application event log (as
+    Install-PCFailoverEventSource does), so the drill's outcome is written there: event 300
+    succeeded, 302 blocked, 303 failed, 304 interrupted.
+
     It supports -WhatIf and -Confirm, and needs Windows with the ScheduledTasks module
     (Windows Server 2012 or later); elsewhere it fails with PCFailover.NotSupported.
 
@@ -213,6 +217,13 @@ function Register-PCFailoverDrill {
         }
         $definition | Add-Member -MemberType NoteProperty -Name Registered -Value $true
         $definition | Add-Member -MemberType NoteProperty -Name Task -Value $task
+        # The drill's outcome goes to the Application log under PCFailover: register the source
+        # (already elevated for the task). A failure here is a warning: the task is registered.
+        $eventSource = Register-PCEventSource -Cmdlet $PSCmdlet
+        if ($null -ne $eventSource.ErrorRecord) {
+            Write-Warning $eventSource.ErrorRecord.Exception.Message
+        }
+        $definition | Add-Member -MemberType NoteProperty -Name EventSourceRegistered -Value ([bool]$eventSource.Status.Registered)
         $definition
     }
 }

@@ -264,7 +264,7 @@ Describe 'Running the binary' -Skip:$onWindows {
             '{"type":"step","ts":"t","step":"remove-log-shipping","status":"running","name":"Remove log shipping"}',
             '{"type":"statement","ts":"t","step":"remove-log-shipping","target":"backup","text":"EXEC sp_delete_log_shipping_secondary_database @p1"}'
         )
-        $output = @(Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Credential $credential -Confirm:$false -Verbose -WarningAction SilentlyContinue 4>&1)
+        $output = @(New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Invoke-PCFailover -Credential $credential -Confirm:$false -Verbose -WarningAction SilentlyContinue 4>&1)
         $reports = @($output | Where-Object { $_.PSObject.TypeNames -contains 'PCFailover.Report' })
         $verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message })
         $reports | Should -HaveCount 1
@@ -283,7 +283,7 @@ Describe 'Running the binary' -Skip:$onWindows {
     It 'surfaces a blocked run as an error with its ErrorId and the report attached' {
         Set-FakeRun -Directory $fakeDir -Command 'failover' -Report $blockedReport -ExitCode 3
         $err = $null
-        $output = @(Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue)
+        $output = @(New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Invoke-PCFailover -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue)
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -Be 'PCFailover.GapInLogChain,Invoke-PCFailover'
         $err[0].TargetObject.Outcome | Should -Be 'blocked'
@@ -296,7 +296,7 @@ Describe 'Running the binary' -Skip:$onWindows {
         Set-FakeRun -Directory $fakeDir -Command 'failover' -Report $blockedReport -ExitCode 3
         $caught = $null
         try {
-            $null = Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Confirm:$false -ErrorAction Stop
+            $null = New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Invoke-PCFailover -Confirm:$false -ErrorAction Stop
         } catch {
             $caught = $_
         }
@@ -309,7 +309,7 @@ Describe 'Running the binary' -Skip:$onWindows {
         $caught = $null
         try {
             @('a', 'b') | ForEach-Object { [pscustomobject]@{ PoolFqdn = $_; BackupSqlInstance = 'sqlbackup' } } |
-                Invoke-PCFailover -Confirm:$false -ErrorAction SilentlyContinue
+                New-PCFailoverRequest | Invoke-PCFailover -Confirm:$false -ErrorAction SilentlyContinue
         } catch {
             $caught = $_
         }
@@ -320,14 +320,14 @@ Describe 'Running the binary' -Skip:$onWindows {
     It 'reports a binary that writes no report, with what it said' {
         [System.IO.File]::Delete((Join-Path $fakeDir 'report-failover.json'))
         Set-FakeRun -Directory $fakeDir -Command 'failover' -Report $null -ExitCode 1 -Event @('pcfailover: cannot create the run directory')
-        { Invoke-PCFailover -PoolFqdn 'p' -BackupSqlInstance 'b' -Confirm:$false } |
+        { New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' | Invoke-PCFailover -Confirm:$false } |
             Should -Throw -ErrorId 'PCFailover.Unexpected,Invoke-PCFailover' -ExpectedMessage '*cannot create the run directory*'
     }
 
     It 'runs only the plan with -WhatIf and outputs nothing' {
         $plan = $succeededReport.Replace('"command":"failover"', '"command":"plan"').Replace('"outcome":"succeeded"', '"outcome":"planned"')
         Set-FakeRun -Directory $fakeDir -Command 'plan' -Report $plan -ExitCode 0
-        $output = @(Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -WhatIf)
+        $output = @(New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Invoke-PCFailover -WhatIf)
         $output | Should -HaveCount 0
         @(Get-ChildItem -LiteralPath $fakeDir -Filter 'argv-plan-*') | Should -HaveCount 1
         @(Get-ChildItem -LiteralPath $fakeDir -Filter 'argv-failover-*') | Should -HaveCount 0
@@ -339,7 +339,7 @@ Describe 'Running the binary' -Skip:$onWindows {
             [pscustomobject]@{ PoolFqdn = 'one.contoso.com'; BackupSqlInstance = 'sqlb1' },
             [pscustomobject]@{ PoolFqdn = 'two.contoso.com'; BackupSqlInstance = 'sqlb2\PC' }
         )
-        $reports = @($rows | Invoke-PCFailover -Confirm:$false -WarningAction SilentlyContinue)
+        $reports = @($rows | New-PCFailoverRequest | Invoke-PCFailover -Confirm:$false -WarningAction SilentlyContinue)
         $reports | Should -HaveCount 2
         $first = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-0.json') -Raw | ConvertFrom-Json
         $second = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-1.json') -Raw | ConvertFrom-Json
@@ -352,18 +352,18 @@ Describe 'Running the binary' -Skip:$onWindows {
     It 'answers readiness from the plan: not ready, with every blocking reason' {
         $plan = $blockedReport.Replace('"command":"failover"', '"command":"plan"')
         Set-FakeRun -Directory $fakeDir -Command 'plan' -Report $plan -ExitCode 3
-        $readiness = Test-PCFailoverReadiness -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup'
+        $readiness = New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Test-PCFailoverReadiness
         $readiness.PSObject.TypeNames[0] | Should -Be 'PCFailover.Readiness'
         $readiness.Ready | Should -BeFalse
         $readiness.ErrorId | Should -Be @('PCFailover.GapInLogChain')
         ($readiness.BlockingReason -join "`n") | Should -Match 'log chain breaks'
-        Test-PCFailoverReadiness -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Quiet | Should -BeFalse
+        New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Test-PCFailoverReadiness -Quiet | Should -BeFalse
     }
 
     It 'returns the plan as a PCFailover.Plan, with a warning when it would be blocked' {
         $plan = $blockedReport.Replace('"command":"failover"', '"command":"plan"')
         Set-FakeRun -Directory $fakeDir -Command 'plan' -Report $plan -ExitCode 3
-        $output = @(Get-PCFailoverPlan -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' 3>&1)
+        $output = @(New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Get-PCFailoverPlan 3>&1)
         $plans = @($output | Where-Object { $_.PSObject.TypeNames -contains 'PCFailover.Plan' })
         $warnings = @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
         $plans | Should -HaveCount 1
@@ -377,7 +377,7 @@ Describe 'Invalid requests through the real binary' {
         # The module's own shape check passes (poolFqdn is a string); the binary's semantic
         # validation refuses a pool name that is not an FQDN, before any connection.
         $err = $null
-        $output = @(Invoke-PCFailover -PoolFqdn 'not-an-fqdn' -BackupSqlInstance '127.0.0.1,1' -RunDirectory (Join-Path $TestDrive 'run') -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue)
+        $output = @(New-PCFailoverRequest -PoolFqdn 'not-an-fqdn' -BackupSqlInstance '127.0.0.1,1' -RunDirectory (Join-Path $TestDrive 'run') | Invoke-PCFailover -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue)
         $output | Should -HaveCount 0
         $err.Count | Should -BeGreaterThan 0
         $err[0].FullyQualifiedErrorId | Should -Be 'PCFailover.InvalidRequest,Invoke-PCFailover'
@@ -399,7 +399,7 @@ Describe '-Force' -Skip:$onWindows {
     }
 
     It 'runs without a prompt and allows cross-data-center servers, but never accepts data loss' {
-        $null = Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -ActiveServer 'pc1.contoso.com' -Force -WarningAction SilentlyContinue
+        $null = New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -ActiveServer 'pc1.contoso.com' | Invoke-PCFailover -Force -WarningAction SilentlyContinue
         $envelope = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-0.json') -Raw | ConvertFrom-Json
         $envelope.request.lync.allowCrossDataCenter | Should -BeTrue
         $envelope.request.PSObject.Properties['options'] | Should -BeNullOrEmpty
@@ -407,7 +407,7 @@ Describe '-Force' -Skip:$onWindows {
     }
 
     It 'adds no Lync section to a request that has none' {
-        $null = Invoke-PCFailover -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' -Force -WarningAction SilentlyContinue
+        $null = New-PCFailoverRequest -PoolFqdn 'pchat.contoso.com' -BackupSqlInstance 'sqlbackup' | Invoke-PCFailover -Force -WarningAction SilentlyContinue
         $envelope = Get-Content -LiteralPath (Join-Path $fakeDir 'stdin-failover-1.json') -Raw | ConvertFrom-Json
         $envelope.request.PSObject.Properties['lync'] | Should -BeNullOrEmpty
     }

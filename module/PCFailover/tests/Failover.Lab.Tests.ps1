@@ -126,7 +126,7 @@ Describe 'Invoke-PCFailover on a disaster lab' {
         try {
             $env:PCFAILOVER_BINARY = $wrapper
             [Environment]::SetEnvironmentVariable([string]$backup.passwordEnv, $null)
-            $plan = $request | Get-PCFailoverPlan -Credential $credential -SkipLync -WarningAction SilentlyContinue
+            $plan = $request | New-PCFailoverRequest -SkipLync | Get-PCFailoverPlan -Credential $credential -WarningAction SilentlyContinue
         } finally {
             $env:PCFAILOVER_BINARY = $savedBinary
             [Environment]::SetEnvironmentVariable([string]$backup.passwordEnv, $savedPassword)

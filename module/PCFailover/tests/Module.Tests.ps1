@@ -2,7 +2,12 @@ BeforeDiscovery {
     $moduleRoot = Join-Path $PSScriptRoot '..'
     Import-Module (Join-Path $moduleRoot 'PCFailover.psd1') -Force
     $commands = @(Get-Command -Module PCFailover -CommandType Function | ForEach-Object { @{ Name = $_.Name } })
-    $requestCommands = @('Get-PCFailoverPlan', 'Test-PCFailoverReadiness', 'New-PCFailoverRequest') | ForEach-Object { @{ Name = $_ } }
+    $runCommands = @(
+        @{ Name = 'Invoke-PCFailover'; PerRun = @('Credential', 'AcceptDataLoss', 'Force') }
+        @{ Name = 'Invoke-PCFailback'; PerRun = @('Credential', 'AcceptDataLoss', 'Force') }
+        @{ Name = 'Get-PCFailoverPlan'; PerRun = @('Credential', 'AcceptDataLoss') }
+        @{ Name = 'Test-PCFailoverReadiness'; PerRun = @('Credential', 'AcceptDataLoss', 'Quiet') }
+    )
     $sourceFiles = @(Get-ChildItem -LiteralPath $moduleRoot -Recurse -File |
             Where-Object { $_.Extension -in @('.ps1', '.psm1', '.psd1', '.ps1xml', '.txt') } |
             ForEach-Object { @{ Path = $_.FullName; Name = $_.FullName.Substring($moduleRoot.Length) } })
@@ -17,7 +22,7 @@ BeforeAll {
 Describe 'The PCFailover module surface' {
     It 'exports exactly the commands of the issues so far' {
         $manifest = Test-ModuleManifest -Path (Join-Path $moduleRoot 'PCFailover.psd1')
-        $expected = @('Get-PCFailoverPlan', 'Get-PCFailoverStatus', 'Get-PCFailoverVersion', 'Invoke-PCFailover', 'Invoke-PCFailoverDrill', 'New-PCFailoverRequest', 'Register-PCFailoverDrill', 'Test-PCFailoverReadiness')
+        $expected = @('Get-PCFailoverPlan', 'Get-PCFailoverStatus', 'Get-PCFailoverVersion', 'Install-PCFailoverEventSource', 'Invoke-PCFailover', 'Invoke-PCFailoverDrill', 'New-PCFailoverRequest', 'Register-PCFailoverDrill', 'Test-PCFailoverReadiness')
         $others = @($manifest.ExportedFunctions.Keys | Where-Object { $_ -match 'Failback' })
         @($manifest.ExportedFunctions.Keys | Sort-Object) | Should -Be @($expected + $others | Sort-Object)
         $manifest.PowerShellVersion | Should -Be ([version]'3.0')
@@ -41,21 +46,47 @@ Describe 'The PCFailover module surface' {
         $command.Parameters.Keys | Should -Contain 'AcceptDataLoss'
     }
 
-    It 'gives <Name> the same request parameters as Invoke-PCFailover' -TestCases $requestCommands {
-        param($Name)
-        $reference = Get-Command Invoke-PCFailover
+    It 'declares the request parameters once, on New-PCFailoverRequest: <Name> takes a request' -TestCases $runCommands {
+        param($Name, $PerRun)
         $command = Get-Command $Name
-        $skip = @('Force', 'Quiet', 'OutFile') + [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
-        foreach ($parameter in $reference.Parameters.Values) {
-            if ($skip -contains $parameter.Name) { continue }
-            $command.Parameters.Keys | Should -Contain $parameter.Name
-            $mine = $command.Parameters[$parameter.Name]
-            $mine.ParameterType | Should -Be $parameter.ParameterType
-            @($mine.Aliases) | Should -Be @($parameter.Aliases)
-            foreach ($set in $parameter.ParameterSets.Keys) {
-                $mine.ParameterSets.Keys | Should -Contain $set
-                $mine.ParameterSets[$set].ValueFromPipelineByPropertyName | Should -Be $parameter.ParameterSets[$set].ValueFromPipelineByPropertyName -Because "$($parameter.Name) in set $set"
-                $mine.ParameterSets[$set].IsMandatory | Should -Be $parameter.ParameterSets[$set].IsMandatory -Because "$($parameter.Name) in set $set"
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $own = @($command.Parameters.Keys | Where-Object { $common -notcontains $_ } | Sort-Object)
+        $own | Should -Be @(@('RequestPath', 'Request') + $PerRun | Sort-Object)
+        @($command.ParameterSets | ForEach-Object { $_.Name } | Sort-Object) | Should -Be @('Request', 'RequestPath')
+        # Request must be the default set: with RequestPath as the default, PowerShell does not
+        # bind a piped PCFailover.Request object by value at all.
+        $command.DefaultParameterSet | Should -Be 'Request'
+        $path = $command.Parameters['RequestPath']
+        $path.ParameterSets['RequestPath'].IsMandatory | Should -BeTrue
+        $path.ParameterSets['RequestPath'].ValueFromPipelineByPropertyName | Should -BeTrue
+        $path.ParameterSets['RequestPath'].Position | Should -Be 0
+        @($path.Aliases | Sort-Object) | Should -Be @('FullName', 'Path')
+        $request = $command.Parameters['Request']
+        $request.ParameterSets['Request'].IsMandatory | Should -BeTrue
+        $request.ParameterSets['Request'].ValueFromPipeline | Should -BeTrue
+        @($request.Attributes | Where-Object { $_ -is [System.Management.Automation.PSTypeNameAttribute] } | ForEach-Object { $_.PSTypeName }) | Should -Be @('PCFailover.Request')
+        # Every request field is New-PCFailoverRequest's: no run command repeats one.
+        $requestParameters = @((Get-Command New-PCFailoverRequest).Parameters.Keys | Where-Object { $common -notcontains $_ -and @('RequestPath', 'Request', 'OutFile', 'Force', 'Credential', 'AcceptDataLoss') -notcontains $_ })
+        $requestParameters.Count | Should -BeGreaterThan 20
+        foreach ($parameter in $requestParameters) {
+            $command.Parameters.Keys | Should -Not -Contain $parameter -Because "$parameter is a request field, declared on New-PCFailoverRequest only"
+        }
+    }
+
+    It 'gives New-PCFailoverRequest a parameter for every request field the module maps' {
+        # Set-PCRequestParameter maps parameter names to request fields; each must exist on
+        # New-PCFailoverRequest and bind from the pipeline by property name (CSV columns).
+        $command = Get-Command New-PCFailoverRequest
+        $mapText = (Get-Command Set-PCRequestParameter -Module PCFailover -ErrorAction SilentlyContinue)
+        if ($null -eq $mapText) { $mapText = & (Get-Module PCFailover) { Get-Command Set-PCRequestParameter } }
+        $names = [regex]::Matches($mapText.Definition, "'([A-Z][A-Za-z]+)'") | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique
+        $names = @($names | Where-Object { @('Credential', 'AcceptDataLoss') -notcontains $_ })
+        $names.Count | Should -BeGreaterThan 20
+        foreach ($name in $names) {
+            $command.Parameters.Keys | Should -Contain $name
+            $set = $command.Parameters[$name].ParameterSets['Parameters']
+            if ($command.Parameters[$name].ParameterType -ne [System.Management.Automation.SwitchParameter] -and @('Encrypt', 'Certificate', 'SecondaryRestoreMode') -notcontains $name) {
+                $set.ValueFromPipelineByPropertyName | Should -BeTrue -Because "$name is a CSV column"
             }
         }
     }
