@@ -90,3 +90,16 @@ func TestSchemaPathMap(t *testing.T) {
 		t.Fatal("schema does not describe pathMap")
 	}
 }
+
+func TestShareAndCopyDestinationAreSQLPaths(t *testing.T) {
+	doc := strings.Replace(validSQL, `"runDirectory"`, `"share":"\\\\SQLPCPRI\\LogShip","copyDestination":"E:\\LSCopy","runDirectory"`, 1)
+	if _, _, err := Load([]byte(doc), nil, env(map[string]string{"PCF_PW": "x"})); err != nil {
+		t.Fatalf("Windows share/copyDestination rejected on this OS: %v", err)
+	}
+	bad := strings.Replace(validSQL, `"runDirectory"`, `"copyDestination":"E:\\LSCopy\\..\\x","runDirectory"`, 1)
+	_, _, err := Load([]byte(bad), nil, env(map[string]string{"PCF_PW": "x"}))
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Errors[0].Field != "copyDestination" {
+		t.Fatalf("want a copyDestination error, got %v", err)
+	}
+}

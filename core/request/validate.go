@@ -225,11 +225,17 @@ func (r *Request) Validate(goos string) []FieldError {
 	} else if !IsAbsPath(goos, r.RunDirectory) {
 		add("runDirectory", fmt.Sprintf("%q is not an absolute path", r.RunDirectory), "use an absolute local folder")
 	}
-	if r.Share != "" && !IsAbsPath(goos, r.Share) {
-		add("share", fmt.Sprintf("%q is not an absolute path or UNC share", r.Share), `use a UNC path (\\server\share\folder) or an absolute folder`)
+	// share and copyDestination are paths as SQL Server names them (Windows paths, on any
+	// goos; POSIX paths only for old labs): pathMap says how this machine reaches them.
+	if r.Share != "" {
+		if _, err := winpath.Parse(r.Share); err != nil {
+			add("share", fmt.Sprintf("%q: %v", r.Share, err), `use the share as SQL Server names it: a UNC path (\\server\share\folder) or a drive path of the backup SQL Server`)
+		}
 	}
-	if r.CopyDestination != "" && !IsAbsPath(goos, r.CopyDestination) {
-		add("copyDestination", fmt.Sprintf("%q is not an absolute path", r.CopyDestination), "use the absolute copy destination folder of the backup server")
+	if r.CopyDestination != "" {
+		if _, err := winpath.Parse(r.CopyDestination); err != nil {
+			add("copyDestination", fmt.Sprintf("%q: %v", r.CopyDestination, err), `use the copy folder as the backup SQL Server names it (E:\LSCopy, or a UNC path)`)
+		}
 	}
 	errs = append(errs, r.validatePathMap(goos)...)
 	o := r.Options
