@@ -69,6 +69,8 @@ WHERE s.database_id = @p1 AND s.session_id <> @@SPID AND s.is_user_process = 1`
 EXEC @r = sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0, @DbPrincipal = 'public';
 SELECT @r AS result`
 
+	qMachineName = `SELECT CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS machine_name`
+
 	qDBState = `SELECT state_desc, is_in_standby, user_access_desc FROM sys.databases WHERE name = @p1`
 )
 
