@@ -114,11 +114,11 @@ type Status struct {
 	// machine reaches them.
 	Folders []report.Folder `json:"folders"`
 	Files   Files           `json:"files"`
-	Chain       *Chain       `json:"chain"`
-	RPO         *RPO         `json:"rpo"`
-	Lync        *LyncState   `json:"lync"`
-	Checks      []Check      `json:"checks"`
-	Errors      []string     `json:"errors"`
+	Chain   *Chain          `json:"chain"`
+	RPO     *RPO            `json:"rpo"`
+	Lync    *LyncState      `json:"lync"`
+	Checks  []Check         `json:"checks"`
+	Errors  []string        `json:"errors"`
 }
 
 // Secondary is the backup database's state.
