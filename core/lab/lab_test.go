@@ -268,11 +268,12 @@ func TestTheChainBreaksWhereTheScenarioSays(t *testing.T) {
 				if lf.Restored || lf.Missing {
 					continue
 				}
-				dir := info.Share
+				// SQL Server reads the files by its own (Windows) paths.
+				dir := info.SQLPaths.Share
 				if lf.InCopy {
-					dir = info.CopyDestination
+					dir = info.SQLPaths.CopyDestination
 				}
-				_, err := bk.ExecContext(ctx, "RESTORE LOG [mgc] FROM DISK = @p1 WITH NORECOVERY", filepath.Join(dir, lf.Name))
+				_, err := bk.ExecContext(ctx, "RESTORE LOG [mgc] FROM DISK = @p1 WITH NORECOVERY", dir+`\`+lf.Name)
 				if lf.Number == tt.breakAt {
 					nums := sqlErrorNumbers(err)
 					if len(nums) < 2 || nums[0] != tt.want || nums[len(nums)-1] != 3013 {

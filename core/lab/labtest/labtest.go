@@ -63,7 +63,7 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		t.Errorf("lab.json database/scenario/pool/tls = %s/%s/%s/%v, want %s/%s/%s/%v",
 			info.Database, info.Scenario, info.Pool, info.TLS, s.Database, s.Name, s.Lync.Pool, s.TLS)
 	}
-	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State} {
+	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State, info.HostsDir} {
 		if !filepath.IsAbs(p) {
 			t.Errorf("lab.json path %q is not absolute", p)
 		} else if _, err := os.Stat(p); err != nil {
@@ -140,6 +140,13 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 
 	// The backup instance, over TCP.
 	bk := Open(t, info.Instances[lab.RoleBackup], "master")
+	var machine string
+	if err := bk.QueryRowContext(ctx, "SELECT CAST(SERVERPROPERTY('MachineName') AS nvarchar(128))").Scan(&machine); err != nil {
+		t.Fatalf("backup: SERVERPROPERTY('MachineName'): %v", err)
+	}
+	if machine != info.Instances[lab.RoleBackup].MachineName || machine == "" {
+		t.Errorf("backup MachineName = %q, want lab.json's %q", machine, info.Instances[lab.RoleBackup].MachineName)
+	}
 	var state string
 	var standby bool
 	if err := bk.QueryRowContext(ctx, "SELECT state_desc, is_in_standby FROM sys.databases WHERE name = @p1", s.Database).Scan(&state, &standby); err != nil {
@@ -160,9 +167,16 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		s.Database).Scan(&primaryServer, &src, &dst, &lastCopied); err != nil {
 		t.Fatalf("backup: msdb.dbo.log_shipping_secondary: %v", err)
 	}
-	if src != info.Share || dst != info.CopyDestination || primaryServer != info.Instances[lab.RolePrimary].ServerName {
+	// msdb holds the SQL Servers' Windows paths (lab.json sqlPaths), not the lab folders.
+	if src != info.SQLPaths.Share || dst != info.SQLPaths.CopyDestination || primaryServer != info.Instances[lab.RolePrimary].ServerName {
 		t.Errorf("log_shipping_secondary = %s, %s, %s; want %s, %s, %s", primaryServer, src, dst,
-			info.Instances[lab.RolePrimary].ServerName, info.Share, info.CopyDestination)
+			info.Instances[lab.RolePrimary].ServerName, info.SQLPaths.Share, info.SQLPaths.CopyDestination)
+	}
+	if !strings.HasPrefix(src, `\\`) || !(strings.HasPrefix(dst, `\\`) || len(dst) > 2 && dst[1] == ':') {
+		t.Errorf("log_shipping_secondary holds %s and %s, want a UNC share and a drive or UNC path", src, dst)
+	}
+	if s.Logs.Copied > 0 && !strings.HasPrefix(strings.ToLower(lastCopied.String), strings.ToLower(dst)+`\`) {
+		t.Errorf("last_copied_file = %q, want a file of %s", lastCopied.String, dst)
 	}
 	if s.Logs.Copied > 0 && !strings.HasSuffix(lastCopied.String, logs[s.Logs.Copied-1].Name) {
 		t.Errorf("last_copied_file = %q, want log backup %d (%s)", lastCopied.String, s.Logs.Copied, logs[s.Logs.Copied-1].Name)
@@ -268,10 +282,12 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 			DataCenters      map[string]string
 			BackupDataCenter string
 		}
+		PathMap []struct{ From, To string }
 	}
 	if err := json.Unmarshal(data, &req); err != nil {
 		t.Fatalf("request: %v", err)
 	}
+	checkPathMap(t, info, s, req.PathMap)
 	bk := info.Instances[lab.RoleBackup]
 	if req.SchemaVersion != 1 || req.PoolFqdn != info.Pool || req.Database != info.Database || req.RunDirectory != info.RunDirectory {
 		t.Errorf("request = %+v", req)
@@ -300,6 +316,43 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 		if req.Lync.DataCenters[srv] != s.Lync.BackupDataCenter {
 			t.Errorf("active server %s is in %q, want the backup data center", srv, req.Lync.DataCenters[srv])
 		}
+	}
+}
+
+// checkPathMap verifies the ready request's pathMap (issue 11 contract): the share and
+// every host drive's administrative share map to the lab folders (SQLPCBAK's drives as
+// drive paths with toolOnBackupHost), nothing with pathMap "none", and each entry's
+// folder exists.
+func checkPathMap(t testing.TB, info lab.Info, s lab.Scenario, pm []struct{ From, To string }) {
+	t.Helper()
+	if s.PathMap == "none" {
+		if len(pm) != 0 {
+			t.Errorf("request pathMap = %v, want none (scenario pathMap \"none\")", pm)
+		}
+		return
+	}
+	got := map[string]string{}
+	for _, e := range pm {
+		got[strings.ToLower(e.From)] = e.To
+		if st, err := os.Stat(e.To); err != nil || !st.IsDir() {
+			t.Errorf("request pathMap %s -> %s: not a folder (%v)", e.From, e.To, err)
+		}
+	}
+	if got[strings.ToLower(info.SQLPaths.Share)] != info.Share {
+		t.Errorf("request pathMap maps %s to %q, want %s", info.SQLPaths.Share, got[strings.ToLower(info.SQLPaths.Share)], info.Share)
+	}
+	if s.CopyFolderShare && got[strings.ToLower(info.SQLPaths.CopyDestination)] != info.CopyDestination {
+		t.Errorf("request pathMap maps %s to %q, want %s", info.SQLPaths.CopyDestination, got[strings.ToLower(info.SQLPaths.CopyDestination)], info.CopyDestination)
+	}
+	bak := info.Instances[lab.RoleBackup].MachineName
+	eDrive, eShare := got[`e:\`], got[strings.ToLower(`\\`+bak+`\E$`)]
+	want := filepath.Join(info.HostsDir, bak, "E")
+	if s.ToolOnBackupHost {
+		if eDrive != want || eShare != "" {
+			t.Errorf("request pathMap E:\\ -> %q, \\\\%s\\E$ -> %q; want the drive path mapped to %s (tool on the backup host)", eDrive, bak, eShare, want)
+		}
+	} else if eShare != want || eDrive != "" {
+		t.Errorf("request pathMap \\\\%s\\E$ -> %q, E:\\ -> %q; want the admin share mapped to %s", bak, eShare, eDrive, want)
 	}
 }
 
