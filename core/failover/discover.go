@@ -141,10 +141,12 @@ type Discovery struct {
 	CopyLocal  string
 	ShareErr   error
 	CopyErr    error
-	// SharePathErr and CopyPathErr say that a folder cannot be reached from this machine
-	// at all (no pathMap entry or administrative share, or the mapped folder is missing):
-	// a configuration problem (PCFailover.PathUnreachable), unlike ShareErr from a share
-	// whose host is down.
+	// SharePathErr and CopyPathErr say that a folder has no route from this machine (no
+	// pathMap entry or administrative share; for the copy folder also: the mapped folder
+	// is missing): a configuration problem that blocks whatever the operator accepts
+	// (PCFailover.PathUnreachable). ShareErr is any reason the share cannot be listed or
+	// read (its mapped folder is missing, its host is down, SQL Server cannot reach it):
+	// it blocks unless the operator accepts data loss.
 	SharePathErr error
 	CopyPathErr  error
 	// Files by name key (nameKey): in the share and in the copy folder.
@@ -500,8 +502,7 @@ func (d *Discovery) scanFolders(database string) []fileInfo {
 		m, err := listFolder(d.Share, d.ShareLocal)
 		switch {
 		case errors.Is(err, os.ErrNotExist) && !winpath.SamePath(d.Share, d.ShareLocal):
-			d.SharePathErr = &winpath.UnreachableError{SQLPath: d.Share, Tried: d.ShareLocal, Reason: "the folder it is mapped to does not exist on this machine"}
-			d.ShareErr = d.SharePathErr
+			d.ShareErr = &winpath.UnreachableError{SQLPath: d.Share, Tried: d.ShareLocal, Reason: "the folder it is mapped to does not exist on this machine (or its host is down)"}
 		case err != nil:
 			d.ShareErr = err
 		default:
@@ -519,6 +520,12 @@ func (d *Discovery) scanFolders(database string) []fileInfo {
 			d.CopyFiles = m
 		}
 	}
+	return d.candidates(database)
+}
+
+// candidates picks the files whose headers are worth reading from the listings.
+func (d *Discovery) candidates(database string) []fileInfo {
+	d.Partial, d.Temps = nil, nil
 	var names []string
 	seen := map[string]bool{}
 	for _, m := range []map[string]fileInfo{d.CopyFiles, d.ShareFiles} {
@@ -561,6 +568,29 @@ func (d *Discovery) scanFolders(database string) []fileInfo {
 		files = append(files, d.pick(n))
 	}
 	return files
+}
+
+// shareUnreachableBySQL looks at the headers of files read from the share: when SQL
+// Server cannot open them because the share's host or folder is not there (operating
+// system error 53, "The network path was not found", or 3, "The system cannot find the
+// path specified"), the share this machine listed is not one SQL Server reaches (its
+// host is down, or pathMap names another folder). The share then counts as unreachable
+// (d.ShareErr) and its files are dropped from the listing.
+func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.Header) bool {
+	if d.ShareErr != nil || len(d.ShareFiles) == 0 {
+		return false
+	}
+	for i, h := range headers {
+		if h.ReadError == "" || i >= len(files) || !winpath.SamePath(sqlDir(files[i].Path), d.Share) {
+			continue
+		}
+		if strings.Contains(h.ReadError, "Operating system error 53") || strings.Contains(h.ReadError, "Operating system error 3(") {
+			d.ShareErr = fmt.Errorf("SQL Server cannot reach the share: RESTORE HEADERONLY FROM DISK = %s: %s (this machine lists the share as %s)", files[i].Path, h.ReadError, d.ShareLocal)
+			d.ShareFiles = map[string]fileInfo{}
+			return true
+		}
+	}
+	return false
 }
 
 // pick returns a file by name (case-insensitive), preferring the copy folder.

@@ -81,6 +81,12 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 		if d.Headers, err = e.headers(ctx, files); err != nil {
 			return nil, err
 		}
+		if d.shareUnreachableBySQL(files, d.Headers) {
+			files = d.candidates(e.req.Database)
+			if d.Headers, err = e.headers(ctx, files); err != nil {
+				return nil, err
+			}
+		}
 		if e.startLSN == nil {
 			start := d.DB.RedoStartLSN
 			e.startLSN = &start
@@ -157,6 +163,9 @@ func (e *engine) blockCode(id string, d *Discovery) (code, target string) {
 	}
 	if p, err := e.pathBlock(d); err != nil && id == StepCheckChain {
 		return report.CodePathUnreachable, p
+	}
+	if id == StepCheckChain && d != nil && d.DB.Restoring() && d.ShareErr != nil && !e.req.Options.AcceptDataLoss {
+		return report.CodePathUnreachable, d.Share
 	}
 	if d != nil && d.Chain != nil && d.Chain.Gap != nil {
 		target = gapTarget(d.Chain.Gap)
@@ -326,7 +335,7 @@ func (e *engine) planStep(id string, d *Discovery) {
 		case d.CopyPathErr != nil && e.needsCopy(d):
 			set(report.StatusBlocked, fmt.Sprintf("log backups must be copied into the copy folder %s, which cannot be reached from this machine: %v", d.CopyDir, d.CopyPathErr))
 		case d.ShareErr != nil && !e.req.Options.AcceptDataLoss:
-			set(report.StatusBlocked, fmt.Sprintf("the share %s is unreachable (%v): log backups that were never copied cannot be seen; restore access to the share, or accept data loss", d.Share, d.ShareErr))
+			set(report.StatusBlocked, fmt.Sprintf("the share %s is unreachable (%v): log backups that were never copied cannot be seen; restore access to the share (or correct its pathMap entry), or accept data loss", d.Share, d.ShareErr))
 		case chain.Gap != nil && !e.req.Options.AcceptDataLoss:
 			set(report.StatusBlocked, "gap in the log chain: "+chain.Gap.Describe())
 		case chain.Gap != nil:

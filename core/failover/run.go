@@ -183,14 +183,7 @@ func (e *engine) runStep(ctx context.Context, id string, d *Discovery) *report.R
 		return nil
 	case report.StatusBlocked:
 		e.summarize(d)
-		code := report.CodeGapInLogChain
-		target := ""
-		if d.Chain != nil && d.Chain.Gap != nil {
-			target = gapTarget(d.Chain.Gap)
-		}
-		if id == StepSnapshot {
-			code = report.CodeInvalidRequest
-		}
+		code, target := e.blockCode(id, d)
 		e.fail(blocked(code, target, "%s", s.Detail), s)
 		_ = e.jr.Append(kindStep, map[string]any{"id": id, "status": report.StatusBlocked, "detail": s.Detail})
 		return e.finish(report.OutcomeBlocked)
