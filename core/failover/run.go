@@ -565,21 +565,27 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 				defer func() { <-sem; done <- struct{}{} }()
 				idx := fmt.Sprintf("%d.%d", round, n+1)
 				e.reach("before:copy:" + idx)
+				var err error
 				if n == 0 {
 					defer close(firstChecked)
+					err = e.checkAbsent(cctx, it.entry, d)
 				}
-				res, err := filecopy.Copy(cctx, it.src, d.CopyLocal, filecopy.Options{Index: n + 1, Checkpoint: func(name string) {
-					e.reach(strings.Replace(name, fmt.Sprintf(":%d", n+1), ":"+idx, 1))
-				}})
+				var res filecopy.Result
+				if err == nil {
+					res, err = filecopy.Copy(cctx, it.src, d.CopyLocal, filecopy.Options{Index: n + 1, Checkpoint: func(name string) {
+						e.reach(strings.Replace(name, fmt.Sprintf(":%d", n+1), ":"+idx, 1))
+					}})
+				}
 				var dest string
 				if err == nil {
 					dest, err = winpath.SQLJoin(d.CopyDir, filepath.Base(res.Dest))
 				}
 				if err == nil && n == 0 {
 					err = e.checkVisible(cctx, it.entry, dest, res.Dest)
-					if err != nil {
-						cancel() // no other file is copied into a folder SQL Server does not read
-					}
+				}
+				var se *stepError
+				if errors.As(err, &se) {
+					cancel() // no other file is copied into a folder SQL Server does not read
 				}
 				if err != nil {
 					it.err = err
@@ -723,6 +729,34 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 	sc.Detail = fmt.Sprintf("copied %d log backups to %s", copied, d.CopyDir)
 	sr.Detail = fmt.Sprintf("applied %d log backups, the database needs LSN %s next", len(items), d.Chain.End)
 	e.fmu.Unlock()
+	return nil
+}
+
+// checkAbsent is the first half of the proof that this machine's copy folder is SQL
+// Server's: the first file to copy is absent from it here, so SQL Server must not find
+// it either (RESTORE HEADERONLY by its SQL path fails with operating system error 2).
+// If SQL Server reads a file there, or cannot reach the folder at all, the two are not
+// the same folder: the run stops (blocked, PCFailover.PathUnreachable) naming both paths.
+func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discovery) error {
+	sqlPath, err := winpath.SQLJoin(d.CopyDir, src.Name)
+	if err != nil {
+		return err
+	}
+	localPath := filepath.Join(d.CopyLocal, src.Name)
+	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
+	e.reach("before:check-copy-absent")
+	_, err = rowMaps(ctx, e.db, qHeader, sqlPath)
+	e.reach("after:check-copy-absent")
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return err
+	case err == nil:
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server already reads %s, but this machine's copy folder %s has no %s: the copy folder this machine reaches is not the one SQL Server reads; %s",
+			sqlPath, d.CopyLocal, src.Name, fix)
+	case !strings.Contains(sqlMessage(err), "Operating system error 2("):
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot use its copy folder %s (RESTORE HEADERONLY FROM DISK = %s: %s) while this machine reaches it as %s; %s",
+			d.CopyDir, sqlPath, sqlMessage(err), localPath, fix)
+	}
 	return nil
 }
 
