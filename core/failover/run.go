@@ -650,7 +650,11 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 			}
 			var se *stepError
 			if errors.As(it.err, &se) {
-				e.end(sc, report.StatusBlocked, "")
+				status := report.StatusFailed
+				if se.outcome == report.OutcomeBlocked {
+					status = report.StatusBlocked
+				}
+				e.end(sc, status, "")
 				return se
 			}
 			e.fmu.Lock()
@@ -750,6 +754,9 @@ func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discove
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return err
+	case err != nil && len(sqlNumbers(err)) == 0:
+		// Not SQL Server's answer (the connection dropped): nothing is proven either way.
+		return failed(report.CodeSQLError, fmt.Errorf("RESTORE HEADERONLY %s: %w", sqlPath, err))
 	case err == nil:
 		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server already reads %s, but this machine's copy folder %s has no %s: the copy folder this machine reaches is not the one SQL Server reads; %s",
 			sqlPath, d.CopyLocal, src.Name, fix)
@@ -772,6 +779,9 @@ func (e *engine) checkVisible(ctx context.Context, src logchain.Entry, sqlPath, 
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return err
+	case err != nil && len(sqlNumbers(err)) == 0:
+		// Not SQL Server's answer (the connection dropped): nothing is proven either way.
+		return failed(report.CodeSQLError, err)
 	case err != nil:
 		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot read the copy of %s that this machine wrote to %s: RESTORE HEADERONLY FROM DISK = %s failed (%s); the copy folder this machine reaches is not the one SQL Server reads; %s",
 			src.Name, localPath, sqlPath, sqlMessage(err), fix)

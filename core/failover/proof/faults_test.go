@@ -15,6 +15,7 @@ import (
 	"pcfailover/core/failover"
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
+	"pcfailover/core/winpath"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
 )
@@ -342,7 +343,7 @@ func TestFaultForeignDatabaseFile(t *testing.T) {
 func requireNeverRestored(t *testing.T, p *proofLab, name string) {
 	t.Helper()
 	for _, st := range p.lab.Instance(lab.RoleBackup).Statements() {
-		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Text)), "RESTORE LOG") && filepath.Base(param(st, "@p1")) == name {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Text)), "RESTORE LOG") && winpath.BaseName(param(st, "@p1")) == name {
 			t.Fatalf("%s was restored", name)
 		}
 	}
@@ -393,7 +394,7 @@ func TestFaultDuplicateCopies(t *testing.T) {
 	named := map[string]bool{}
 	for _, st := range p.lab.Instance(lab.RoleBackup).Statements() {
 		if strings.Contains(strings.ToUpper(st.Text), "RESTORE LOG") {
-			named[filepath.Base(param(st, "@p1"))] = true
+			named[winpath.BaseName(param(st, "@p1"))] = true
 		}
 	}
 	if named[src] && named[dup] {
