@@ -15,9 +15,9 @@ import (
 	"pcfailover/core/failover"
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
-	"pcfailover/core/winpath"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // engineConfig loads the lab's request as the CLI would (passwords from the lab's

@@ -20,8 +20,8 @@ import (
 	"pcfailover/core/journal"
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
-	"pcfailover/core/winpath"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // mirrorShare is the UNC share step 6 (Install-CsMirrorDatabase -FileShare) needs; the lab
