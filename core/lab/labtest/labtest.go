@@ -64,6 +64,10 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 			info.Database, info.Scenario, info.Pool, info.TLS, s.Database, s.Name, s.Lync.Pool, s.TLS)
 	}
 	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State, info.HostsDir} {
+		if p == info.Share && s.ShareHostDown {
+			// The share's host is down: the folder is out of reach.
+			continue
+		}
 		if !filepath.IsAbs(p) {
 			t.Errorf("lab.json path %q is not absolute", p)
 		} else if _, err := os.Stat(p); err != nil {
@@ -102,7 +106,17 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 	if len(logs) != s.Logs.Count {
 		t.Fatalf("facts list %d log backups, want %d", len(logs), s.Logs.Count)
 	}
-	share, cp := Files(t, info.Share, ".trn"), Files(t, info.CopyDestination, ".trn")
+	shareDir := info.Share
+	if s.ShareHostDown {
+		// A down host's folder waits in DIR/hosts/.down/<HOST> (core/sqlsim/hostfs).
+		pri := info.Instances[lab.RolePrimary].MachineName
+		rel, err := filepath.Rel(filepath.Join(info.HostsDir, pri), info.Share)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shareDir = filepath.Join(info.HostsDir, ".down", pri, rel)
+	}
+	share, cp := Files(t, shareDir, ".trn"), Files(t, info.CopyDestination, ".trn")
 	wantShare, wantCopy := 0, 0
 	for _, lf := range logs {
 		if !strings.HasPrefix(lf.Name, s.Database+"_") || len(lf.Name) != len(s.Database)+len("_20060102150405.trn") {
@@ -334,6 +348,13 @@ func checkPathMap(t testing.TB, info lab.Info, s lab.Scenario, pm []struct{ From
 	got := map[string]string{}
 	for _, e := range pm {
 		got[strings.ToLower(e.From)] = e.To
+		if s.ShareHostDown && strings.HasPrefix(strings.ToLower(e.From), strings.ToLower(`\\`+info.Instances[lab.RolePrimary].MachineName+`\`)) {
+			// A down host's folders are unreachable from this machine too.
+			if _, err := os.Stat(e.To); err == nil {
+				t.Errorf("request pathMap %s -> %s: reachable although the host is down", e.From, e.To)
+			}
+			continue
+		}
 		if st, err := os.Stat(e.To); err != nil || !st.IsDir() {
 			t.Errorf("request pathMap %s -> %s: not a folder (%v)", e.From, e.To, err)
 		}
