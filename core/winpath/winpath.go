@@ -113,6 +113,15 @@ func Parse(s string) (Path, error) {
 	return Path{}, fmt.Errorf("%q is not an absolute path (give a drive path E:\\folder or a UNC path \\\\host\\share)", s)
 }
 
+// MustKind returns the Kind of s, or Invalid when s does not parse.
+func MustKind(s string) Kind {
+	p, err := Parse(s)
+	if err != nil {
+		return Invalid
+	}
+	return p.kind
+}
+
 // MustParse is Parse for constants in tests and code; it panics on error.
 func MustParse(s string) Path {
 	p, err := Parse(s)
