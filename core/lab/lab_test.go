@@ -284,6 +284,22 @@ func TestDefaultLabIsTwoHosts(t *testing.T) {
 	if err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], info.Facts.ShareFullBackup); err != nil {
 		t.Errorf("HEADERONLY of the share's full backup: %v", err)
 	}
+	// LocalPath finds the files SQL Server names, by share, admin share or drive path.
+	for _, c := range []struct{ host, sql string }{
+		{"", info.Facts.ShareFullBackup}, {"", info.Facts.FullBackup},
+		{"SQLPCBAK", info.SQLPaths.CopyDestination + `\` + info.Facts.Logs[0].Name},
+		{"", `\\SQLPCBAK\E$\LSCopy\` + info.Facts.Logs[0].Name},
+	} {
+		p, err := info.LocalPath(c.host, c.sql)
+		if err != nil {
+			t.Errorf("LocalPath(%s): %v", c.sql, err)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("LocalPath(%s) = %s: %v", c.sql, p, err)
+		}
+	}
+	if _, err := info.LocalPath("", `E:\LSCopy`); err == nil {
+		t.Error("LocalPath of a drive path without its host succeeded")
+	}
 	// Taking the host down at run time makes its share unreachable (53).
 	if err := l.Hosts().SetDown("SQLPCPRI", true); err != nil {
 		t.Fatal(err)
