@@ -22,6 +22,8 @@
 //	info := l.Info()                    // the lab.json contents
 //	bk := l.Instance(lab.RoleBackup)    // *sqlsim.Instance: Database, Statements, Snapshot, AddFault, SetDown
 //	srv := l.Server(lab.RoleBackup)     // *tds.Server: DropConnections
+//	l.Hosts().SetDown("SQLPCPRI", true) // *hostfs.Network: the whole host down (its share: error 53)
+//	p, err := info.LocalPath("SQLPCBAK", `E:\LSCopy\x.trn`) // a SQL Server path's lab file
 //	info, err = lab.Load(dir)           // read DIR/lab.json written by another process
 //	lab.Scenarios()                     // built-in names and descriptions
 //	s, err := lab.BuiltinScenario("gap") // or lab.ReadScenarioFile(path): the Scenario model
