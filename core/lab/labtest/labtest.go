@@ -195,6 +195,8 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 	if s.Logs.Copied > 0 && !strings.HasSuffix(lastCopied.String, logs[s.Logs.Copied-1].Name) {
 		t.Errorf("last_copied_file = %q, want log backup %d (%s)", lastCopied.String, s.Logs.Copied, logs[s.Logs.Copied-1].Name)
 	}
+	checkWindowsPaths(ctx, t, info, "backup", bk)
+
 	var lastRestored sql.NullString
 	var restoreMode bool
 	if err := bk.QueryRowContext(ctx, "SELECT last_restored_file, restore_mode FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = @p1",
@@ -330,6 +332,45 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 		if req.Lync.DataCenters[srv] != s.Lync.BackupDataCenter {
 			t.Errorf("active server %s is in %q, want the backup data center", srv, req.Lync.DataCenters[srv])
 		}
+	}
+}
+
+// checkWindowsPaths verifies that every path the instance stores is a Windows path (a
+// drive or UNC path, never a folder of this machine): msdb's log-shipping folders and
+// files, backupmediafamily, and sys.master_files.
+func checkWindowsPaths(ctx context.Context, t testing.TB, info lab.Info, role string, db *sql.DB) {
+	t.Helper()
+	queries := []string{
+		"SELECT physical_device_name FROM msdb.dbo.backupmediafamily",
+		"SELECT physical_name FROM sys.master_files WHERE database_id > 4",
+		"SELECT backup_source_directory FROM msdb.dbo.log_shipping_secondary",
+		"SELECT backup_destination_directory FROM msdb.dbo.log_shipping_secondary",
+		"SELECT last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE last_copied_file IS NOT NULL",
+		"SELECT last_restored_file FROM msdb.dbo.log_shipping_secondary_databases WHERE last_restored_file IS NOT NULL",
+	}
+	n := 0
+	for _, q := range queries {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Errorf("%s: %s: %v", role, q, err)
+			continue
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Errorf("%s: %s: %v", role, q, err)
+				break
+			}
+			n++
+			windows := strings.HasPrefix(p, `\\`) || len(p) > 2 && p[1] == ':' && p[2] == '\\'
+			if !windows || strings.Contains(p, info.Dir) {
+				t.Errorf("%s stores %q (%s): want a Windows path of a SQL Server host, not a lab folder", role, p, q)
+			}
+		}
+		rows.Close()
+	}
+	if n == 0 {
+		t.Errorf("%s: no stored path to check", role)
 	}
 }
 
