@@ -246,6 +246,9 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 	case !s.PrimaryUp && err == nil:
 		t.Errorf("primary is down but answered")
 	}
+	if s.PrimaryUp {
+		checkWindowsPaths(ctx, t, info, "primary", pri)
+	}
 	if s.PrimaryUp && s.Logs.Count > 0 {
 		var lastBackup sql.NullString
 		if err := pri.QueryRowContext(ctx, "SELECT last_backup_file FROM msdb.dbo.log_shipping_primary_databases WHERE primary_database = @p1",
@@ -347,6 +350,9 @@ func checkWindowsPaths(ctx context.Context, t testing.TB, info lab.Info, role st
 		"SELECT backup_destination_directory FROM msdb.dbo.log_shipping_secondary",
 		"SELECT last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE last_copied_file IS NOT NULL",
 		"SELECT last_restored_file FROM msdb.dbo.log_shipping_secondary_databases WHERE last_restored_file IS NOT NULL",
+		"SELECT backup_directory FROM msdb.dbo.log_shipping_primary_databases",
+		"SELECT backup_share FROM msdb.dbo.log_shipping_primary_databases",
+		"SELECT last_backup_file FROM msdb.dbo.log_shipping_primary_databases WHERE last_backup_file IS NOT NULL",
 	}
 	n := 0
 	for _, q := range queries {
