@@ -271,7 +271,7 @@ func (n *Network) Resolve(from, p string) (string, error) {
 			return "", &PathError{Path: p, Code: ErrPathNotFound}
 		}
 		n.mu.RLock()
-		h := n.hosts[strings.ToUpper(parts[0])]
+		h := n.hosts[hostKey(parts[0])]
 		var down bool
 		var sh share
 		var hasShare bool
@@ -316,8 +316,17 @@ func (n *Network) Resolve(from, p string) (string, error) {
 func (n *Network) hostUp(name string) bool {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	h := n.hosts[strings.ToUpper(name)]
+	h := n.hosts[hostKey(name)]
 	return h != nil && !h.down
+}
+
+// hostKey is the key of the host a UNC path names: its NetBIOS name, or the first label
+// of its DNS name (\\sqlpcpri.contoso.com\LogShip is SQLPCPRI's share).
+func hostKey(name string) string {
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	return strings.ToUpper(name)
 }
 
 // OSErrorFor maps the error of a file operation on local path (resolved from a Windows

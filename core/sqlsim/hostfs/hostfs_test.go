@@ -63,6 +63,9 @@ func TestResolveDriveAdminShareAndNamedShare(t *testing.T) {
 	if got := mustResolve(t, n, "SQLPCBAK", `\\SQLPCPRI\LogShip\mgc_1.trn`); got != pri {
 		t.Errorf("named share = %s, want %s", got, pri)
 	}
+	if got := mustResolve(t, n, "SQLPCBAK", `\\sqlpcpri.contoso.com\LogShip\mgc_1.trn`); got != pri {
+		t.Errorf("DNS name = %s, want %s", got, pri)
+	}
 	if got := mustResolve(t, n, "SQLPCBAK", `//sqlpcpri/logship/MGC_1.TRN`); got != pri {
 		t.Errorf("forward slashes, other case = %s, want %s", got, pri)
 	}
