@@ -124,8 +124,8 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"secs": func(s float64) string { return dur(s) },
-	"mins": func(s float64) string { return fmt.Sprintf("%.1f", s/60) },
+	"secs":  func(s float64) string { return dur(s) },
+	"mins":  func(s float64) string { return fmt.Sprintf("%.1f", s/60) },
 	"upper": strings.ToUpper,
 	"join":  strings.Join,
 	"params": func(m map[string]string) string {
