@@ -2,7 +2,6 @@ package failover
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -176,32 +175,20 @@ func (e *engine) blockCode(id string, d *Discovery) (code, target string) {
 // folders reports the share and the copy folder in both views.
 func (e *engine) folders(d *Discovery) []report.Folder {
 	out := []report.Folder{}
-	add := func(role, sqlPath, local string, perr, lerr error) {
-		if sqlPath == "" {
-			return
+	if d.Share != "" {
+		err := d.SharePathErr
+		if err == nil {
+			err = d.ShareErr
 		}
-		f := report.Folder{Role: role, SQLPath: sqlPath, LocalPath: local, Reachable: perr == nil && lerr == nil}
-		if winpath.MustKind(sqlPath) == winpath.Drive {
-			f.Host = d.MachineName
-		}
-		switch {
-		case perr != nil:
-			f.Error = perr.Error()
-			var ue *winpath.UnreachableError
-			if errors.As(perr, &ue) && f.LocalPath == "" {
-				f.LocalPath = ue.Tried
-			}
-		case lerr != nil:
-			f.Error = lerr.Error()
-		}
-		out = append(out, f)
+		out = append(out, ReportFolder(report.FolderShare, d.Share, d.ShareLocal, d.MachineName, err))
 	}
-	shareErr := d.ShareErr
-	if d.SharePathErr != nil {
-		shareErr = nil
+	if d.CopyDir != "" {
+		err := d.CopyPathErr
+		if err == nil {
+			err = d.CopyErr
+		}
+		out = append(out, ReportFolder(report.FolderCopy, d.CopyDir, d.CopyLocal, d.MachineName, err))
 	}
-	add(report.FolderShare, d.Share, d.ShareLocal, d.SharePathErr, shareErr)
-	add(report.FolderCopy, d.CopyDir, d.CopyLocal, d.CopyPathErr, d.CopyErr)
 	return out
 }
 
