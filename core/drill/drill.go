@@ -210,7 +210,7 @@ type runner struct {
 	runID string
 	// discovery
 	prod    failover.DBState
-	share   string
+	share   string // as SQL Server names it
 	copyDir string
 	fulls   []*fullBackup
 	full    *fullBackup
@@ -222,6 +222,10 @@ type runner struct {
 	created bool
 	// per-file restore durations, by name
 	fileMs map[string]int64
+	// shareLocal and copyLocal are the share and copy folder as this machine reaches
+	// them ("" when it cannot: shareErr, copyErr).
+	shareLocal, copyLocal string
+	shareErr, copyErr     error
 }
 
 const appName = "pcfailover-drill"
@@ -242,7 +246,7 @@ func Run(ctx context.Context, cfg Config) *Report {
 	r.runID = start.Format("20060102T150405Z") + "-" + hex.EncodeToString(rnd[:])
 	r.dir = filepath.Join(r.req.RunDirectory, "drills", r.runID)
 	r.rep = &Report{Report: &report.Report{SchemaVersion: 1, Command: "drill", RunID: r.runID, PoolFQDN: r.req.PoolFQDN, Database: r.req.Database,
-		RunDirectory: r.dir, StartedAt: start, Steps: []*report.Step{}, Files: []report.File{}, Warnings: []string{}, NextSteps: []string{}, Errors: []report.Error{}},
+		RunDirectory: r.dir, StartedAt: start, Steps: []*report.Step{}, Folders: []report.Folder{}, Files: []report.File{}, Warnings: []string{}, NextSteps: []string{}, Errors: []report.Error{}},
 		Drill: &Summary{Database: DatabaseName(r.req.Database, start), Files: map[string]string{}, Phases: []Phase{}, CheckDB: "skipped", HistoryFile: HistoryPath(r.req)}}
 	for _, s := range stepSpecs {
 		r.rep.Steps = append(r.rep.Steps, &report.Step{ID: s.id, Name: s.name, Status: report.StatusPending, Statements: []report.Statement{}})
@@ -516,6 +520,9 @@ func (r *runner) discover(ctx context.Context, s *report.Step) (string, error) {
 			r.copyDir = ls.BackupDestinationDirectory
 		}
 	}
+	if err := r.resolveFolders(ctx); err != nil {
+		return "", err
+	}
 	if r.share == "" && r.copyDir == "" && (r.req.Drill == nil || r.req.Drill.FullBackup == "") {
 		return "", &drillError{code: report.CodeInvalidRequest, outcome: report.OutcomeBlocked,
 			err: fmt.Errorf("%s is not a log-shipping secondary on the backup instance and the request names no share, copy folder or drill.fullBackup: nothing to restore from", r.req.Database)}
@@ -528,6 +535,34 @@ func (r *runner) discover(ctx context.Context, s *report.Step) (string, error) {
 		}
 	}
 	return fmt.Sprintf("%s is %s; share %s, copy folder %s", r.req.Database, state, orNone(r.share), orNone(r.copyDir)), nil
+}
+
+// resolveFolders finds how this machine reaches the share and the copy folder (pathMap,
+// administrative share of the backup host). An unreachable folder is warned about and
+// not listed: the drill reads what it can (the full backup and logs by SQL path).
+func (r *runner) resolveFolders(ctx context.Context) error {
+	m, err := failover.PathMapper(r.req)
+	if err != nil {
+		return fail(report.CodeInvalidRequest, err)
+	}
+	host, err := failover.MachineName(ctx, r.conn)
+	if err != nil {
+		return err
+	}
+	if r.share != "" {
+		r.shareLocal, r.shareErr = failover.ResolveFolder(m, r.share, host)
+		r.rep.Folders = append(r.rep.Folders, failover.ReportFolder(report.FolderShare, r.share, r.shareLocal, host, r.shareErr))
+	}
+	if r.copyDir != "" {
+		r.copyLocal, r.copyErr = failover.ResolveFolder(m, r.copyDir, host)
+		r.rep.Folders = append(r.rep.Folders, failover.ReportFolder(report.FolderCopy, r.copyDir, r.copyLocal, host, r.copyErr))
+	}
+	for _, e := range []error{r.shareErr, r.copyErr} {
+		if e != nil {
+			r.warn("%v", e)
+		}
+	}
+	return nil
 }
 
 func orNone(s string) string {

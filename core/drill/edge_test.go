@@ -15,6 +15,7 @@ import (
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // startSlowLab starts a disaster lab whose restores run at 20 MB/s, so a drill takes
@@ -128,7 +129,9 @@ func TestDrillReportsLeftoverCopiesAndTakesAGivenFullBackup(t *testing.T) {
 // Without any usable full backup the drill is blocked before it creates anything.
 func TestDrillWithoutFullBackupIsBlocked(t *testing.T) {
 	lr := startLab(t, "clean")
-	if err := os.Remove(lr.info.Facts.ShareFullBackup); err != nil {
+	// ShareFullBackup is a SQL Server path (\\SQLPCPRI\LogShip\...): remove the file
+	// where this machine reaches the share.
+	if err := os.Remove(filepath.Join(lr.info.Share, winpath.BaseName(lr.info.Facts.ShareFullBackup))); err != nil {
 		t.Fatal(err)
 	}
 	rep := drill.Run(context.Background(), drill.Config{Request: lr.req, Passwords: lr.pw})

@@ -13,6 +13,7 @@ import (
 	"pcfailover/core/logchain"
 	"pcfailover/core/lsn"
 	"pcfailover/core/report"
+	"pcfailover/core/winpath"
 )
 
 // The T-SQL the drill sends. Paths and names travel as parameters; the only identifier
@@ -108,20 +109,23 @@ func (r *runner) findFull(ctx context.Context, s *report.Step) (string, error) {
 	if r.req.Drill != nil && r.req.Drill.FullBackup != "" {
 		paths = []string{r.req.Drill.FullBackup}
 	} else {
-		for _, dir := range []string{r.share, r.copyDir} {
-			if dir == "" {
+		for _, dir := range [][2]string{{r.share, r.shareLocal}, {r.copyDir, r.copyLocal}} {
+			if dir[0] == "" || dir[1] == "" {
 				continue
 			}
-			ents, err := os.ReadDir(dir)
+			files, err := failover.ListFolder(dir[0], dir[1])
 			if err != nil {
-				r.warn("cannot list %s: %v", dir, err)
+				r.warn("cannot list %s (%s): %v", dir[0], dir[1], err)
 				continue
 			}
-			for _, e := range ents {
-				if e.Type().IsRegular() && strings.EqualFold(filepath.Ext(e.Name()), ".bak") {
-					paths = append(paths, filepath.Join(dir, e.Name()))
+			var names []string
+			for _, f := range files {
+				if strings.EqualFold(filepath.Ext(f.Name), ".bak") {
+					names = append(names, f.SQLPath)
 				}
 			}
+			sort.Strings(names)
+			paths = append(paths, names...)
 		}
 	}
 	var fulls []*fullBackup
@@ -131,17 +135,17 @@ func (r *runner) findFull(ctx context.Context, s *report.Step) (string, error) {
 		f, err := r.readFullHeader(ctx, p)
 		switch {
 		case err != nil && hasNumber(err, damagedNumbers...):
-			rejected = append(rejected, fmt.Sprintf("%s (unreadable: %s)", filepath.Base(p), failover.SQLMessage(err)))
+			rejected = append(rejected, fmt.Sprintf("%s (unreadable: %s)", winpath.BaseName(p), failover.SQLMessage(err)))
 		case err != nil:
 			return "", fmt.Errorf("RESTORE HEADERONLY %s: %w", p, err)
 		case f == nil:
-			rejected = append(rejected, filepath.Base(p)+" (not a full database backup)")
+			rejected = append(rejected, winpath.BaseName(p)+" (not a full database backup)")
 		case !strings.EqualFold(f.DatabaseName, r.req.Database):
-			rejected = append(rejected, fmt.Sprintf("%s (a backup of %s)", filepath.Base(p), f.DatabaseName))
+			rejected = append(rejected, fmt.Sprintf("%s (a backup of %s)", winpath.BaseName(p), f.DatabaseName))
 		case f.Damaged:
-			rejected = append(rejected, filepath.Base(p)+" (IsDamaged)")
+			rejected = append(rejected, winpath.BaseName(p)+" (IsDamaged)")
 		case r.prod.Exists && r.prod.FamilyGUID != "" && !strings.EqualFold(f.FamilyGUID, r.prod.FamilyGUID):
-			rejected = append(rejected, filepath.Base(p)+" (another database family than the backup instance's "+r.req.Database+")")
+			rejected = append(rejected, winpath.BaseName(p)+" (another database family than the backup instance's "+r.req.Database+")")
 		default:
 			fulls = append(fulls, f)
 		}
@@ -165,29 +169,28 @@ func (r *runner) findFull(ctx context.Context, s *report.Step) (string, error) {
 // logFile is a log backup found in the copy folder and/or the share.
 type logFile struct {
 	name string
-	path string // read from here (the copy folder first)
-	alt  string // the other copy, if any
+	ref  failover.FileRef // read from here (the copy folder first): SQL and local path
+	alt  string           // the other copy (SQL path), if any
 }
 
 func (r *runner) listLogs() []logFile {
 	by := map[string]*logFile{}
-	for _, dir := range []string{r.copyDir, r.share} {
-		if dir == "" {
+	for _, dir := range [][2]string{{r.copyDir, r.copyLocal}, {r.share, r.shareLocal}} {
+		if dir[0] == "" || dir[1] == "" {
 			continue
 		}
-		ents, err := os.ReadDir(dir)
+		files, err := failover.ListFolder(dir[0], dir[1])
 		if err != nil {
 			continue // reported by findFull
 		}
-		for _, e := range ents {
-			if !e.Type().IsRegular() || !logchain.IsCandidate(e.Name(), r.req.Database) {
+		for k, f := range files {
+			if !logchain.IsCandidate(f.Name, r.req.Database) {
 				continue
 			}
-			p := filepath.Join(dir, e.Name())
-			if f, ok := by[strings.ToLower(e.Name())]; ok {
-				f.alt = p
+			if lf, ok := by[k]; ok {
+				lf.alt = f.SQLPath
 			} else {
-				by[strings.ToLower(e.Name())] = &logFile{name: e.Name(), path: p}
+				by[k] = &logFile{name: f.Name, ref: f}
 			}
 		}
 	}
@@ -201,16 +204,16 @@ func (r *runner) listLogs() []logFile {
 
 func (r *runner) checkChain(ctx context.Context, s *report.Step) (string, error) {
 	logs := r.listLogs()
-	paths := make([]string, len(logs))
+	paths := make([]failover.FileRef, len(logs))
 	r.logs = map[string]logFile{}
 	for i, l := range logs {
-		paths[i] = l.path
+		paths[i] = l.ref
 		r.logs[l.name] = l
 	}
 	if len(paths) > 0 {
 		r.record(s, qHeader, map[string]string{"@p1": fmt.Sprintf("(%d log backups in %s and %s)", len(paths), orNone(r.copyDir), orNone(r.share))})
 	}
-	headers, err := failover.ReadHeaders(ctx, r.db, paths, r.req.Options.HeaderParallelism)
+	headers, err := failover.ReadHeaderFiles(ctx, r.db, paths, r.req.Options.HeaderParallelism)
 	if err != nil {
 		return "", err
 	}
@@ -229,7 +232,10 @@ func (r *runner) checkChain(ctx context.Context, s *report.Step) (string, error)
 	start, end := chain.Start, chain.End
 	r.rep.Chain = &report.Chain{RedoStartLSN: &start, LastAppliedLSN: &end, Continuous: chain.Gap == nil}
 	for _, e := range chain.Entries {
-		f := report.File{Name: e.Name, SourcePath: e.Path, SizeBytes: e.Size, Detail: e.Reason}
+		f := report.File{Name: e.Name, SQLPath: e.Path, SourcePath: e.Path, SizeBytes: e.Size, Detail: e.Reason}
+		if lf, ok := r.logs[e.Name]; ok && winpath.SamePath(lf.ref.SQLPath, e.Path) {
+			f.LocalPath, f.SourceLocalPath = lf.ref.Local, lf.ref.Local
+		}
 		if e.Known() {
 			fl, ll := e.FirstLSN, e.LastLSN
 			f.FirstLSN, f.LastLSN = &fl, &ll
@@ -269,7 +275,7 @@ func (r *runner) checkChain(ctx context.Context, s *report.Step) (string, error)
 			"; a failover now would stop there (or lose that data with -AcceptDataLoss)", Target: rg.NextFile}
 		r.warn("%s", r.gapErr.Message)
 	}
-	return fmt.Sprintf("from %s (LSN %s): %d log backups continue it to LSN %s%s", filepath.Base(r.full.Path), chain.Start, len(chain.Apply), chain.End, gapNote(chain)), nil
+	return fmt.Sprintf("from %s (LSN %s): %d log backups continue it to LSN %s%s", winpath.BaseName(r.full.Path), chain.Start, len(chain.Apply), chain.End, gapNote(chain)), nil
 }
 
 func gapNote(c *logchain.Chain) string {
@@ -348,7 +354,7 @@ func (r *runner) restoreFull(ctx context.Context, s *report.Step) (string, error
 		}
 		return "", fmt.Errorf("restore the full backup %s as %s: %w", r.full.Path, copyDB, err)
 	}
-	return fmt.Sprintf("restored %s as %s in %s", filepath.Base(r.full.Path), copyDB, scratch), nil
+	return fmt.Sprintf("restored %s as %s in %s", winpath.BaseName(r.full.Path), copyDB, scratch), nil
 }
 
 func (r *runner) restoreLogs(ctx context.Context, s *report.Step) (string, error) {
@@ -504,7 +510,7 @@ func (r *runner) beingWritten(g *logchain.Gap) bool {
 		if !ok {
 			return false
 		}
-		fi, err := os.Stat(lf.path)
+		fi, err := os.Stat(lf.ref.Local)
 		if err != nil || r.now().Sub(fi.ModTime()) > writingWindow {
 			return false
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"pcfailover/core/journal"
 	"pcfailover/core/lync"
 	"pcfailover/core/report"
+	"pcfailover/core/winpath"
 )
 
 const (
@@ -221,15 +221,37 @@ func (e *engine) standby() bool {
 	return e.snapshot != nil && e.snapshot.RestoreMode == 1
 }
 
+// shareReadableByPrimary states the failback's path rule: the backup instance writes
+// its full and tail-log backups to the share as it names it (share), and the rebuilt
+// primary restores them from the same folder as it names it (primaryDir); both are SQL
+// Server paths and pcfailover touches neither file. A drive path is a folder of one
+// host only, so without failback.primaryBackupDirectory the share must be a UNC path
+// both SQL Servers can read.
+func (e *engine) shareReadableByPrimary() bool {
+	explicit := e.req.Failback != nil && e.req.Failback.PrimaryBackupDirectory != ""
+	return explicit || winpath.MustKind(e.share()) != winpath.Drive
+}
+
+// joinDir joins a file name onto a folder as SQL Server names it.
 func joinDir(dir, name string) string {
+	if p, err := winpath.SQLJoin(dir, name); err == nil {
+		return p
+	}
 	if strings.Contains(dir, `\`) {
 		return strings.TrimRight(dir, `\`) + `\` + name
 	}
 	return filepath.Join(dir, name)
 }
 
+// sameFile compares two paths as SQL Server names them (case-insensitive, '\' = '/').
 func sameFile(a, b string) bool {
-	return a != "" && strings.EqualFold(filepath.Clean(strings.ReplaceAll(a, `\`, "/")), filepath.Clean(strings.ReplaceAll(b, `\`, "/")))
+	if a == "" || b == "" {
+		return false
+	}
+	if winpath.SamePath(a, b) {
+		return true
+	}
+	return strings.EqualFold(filepath.Clean(strings.ReplaceAll(a, `\`, "/")), filepath.Clean(strings.ReplaceAll(b, `\`, "/")))
 }
 
 // restoredFrom reports whether st's newest restore came from the file rec.
@@ -313,6 +335,8 @@ func (e *engine) planStep(ctx context.Context, id string, o *observation) {
 			set(report.StatusBlocked, "the backup database is "+stateText(o.backup)+" and this run directory's journal has no failback backup of it: it is not the failed-over primary; check the request")
 		case e.share() == "":
 			set(report.StatusBlocked, "the share is unknown: set share in the request")
+		case !e.shareReadableByPrimary():
+			set(report.StatusBlocked, fmt.Sprintf("the share %s is a drive path of the backup SQL host: the rebuilt primary cannot read the backups written there; set share to a UNC path both SQL Servers can read (\\\\host\\share), or failback.primaryBackupDirectory to the same folder as the primary names it", e.share()))
 		case !lyncMissing && len(o.lync.ActiveServers) > 0 && e.step(StepClearActive).Status != report.StatusPlanned:
 			set(report.StatusBlocked, "servers are still active")
 		case lyncMissing && (e.req.Lync == nil || !e.req.Lync.Skip):
@@ -852,7 +876,7 @@ func (e *engine) seedBackup(ctx context.Context, s *report.Step, o *observation)
 	seed := o.seed
 	// A seed backup older than the primary's recovery cannot start a chain: take one unless
 	// the journal holds one of the current database.
-	if seed == nil || seed.FamilyGUID != o.primary.FamilyGUID || !fileExists(seed.ReadPath) {
+	if seed == nil || seed.FamilyGUID != o.primary.FamilyGUID || !e.primaryReads(ctx, seed.ReadPath) {
 		name := db + "_seed_" + e.stamp() + ".bak"
 		p := joinDir(e.primaryDir(), name)
 		if err := e.exec(ctx, s, "primary", "seed-backup", fullBackupSQL(db), map[string]string{"@p1": p}, p); err != nil {
@@ -948,7 +972,10 @@ func (e *engine) shipSecondary(ctx context.Context, s *report.Step, o *observati
 	return fmt.Sprintf("copy job %s and restore job %s enabled (%s -> %s, %s)", copyJob, restoreJob, e.share(), e.copyDir(), e.seedMode()), nil
 }
 
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+// primaryReads reports whether the primary's SQL Server can read the backup at p (a path
+// as it names it): the file is on another machine, so SQL Server is asked, not the
+// local file system.
+func (e *engine) primaryReads(ctx context.Context, p string) bool {
+	rows, err := failover.RowMaps(ctx, e.pconn, "RESTORE HEADERONLY FROM DISK = @p1", p)
+	return err == nil && len(rows) > 0
 }

@@ -18,6 +18,7 @@ import (
 	"pcfailover/core/filecopy"
 	"pcfailover/core/logchain"
 	"pcfailover/core/lsn"
+	"pcfailover/core/winpath"
 )
 
 // Snapshot is the msdb log-shipping configuration of the secondary database, read before
@@ -94,13 +95,20 @@ type LastRestore struct {
 	Device           string    `json:"device"`
 }
 
-// fileInfo is one file in the share or copy folder.
+// fileInfo is one file in the share or copy folder: Path as SQL Server names it (what
+// RESTORE and HEADERONLY get), Local as this machine reaches it (what listing, copying and
+// hashing use).
 type fileInfo struct {
 	Name    string
 	Path    string
+	Local   string
 	Size    int64
 	ModTime time.Time
 }
+
+// nameKey is the key of a file name in a folder map: NTFS and SMB compare names
+// case-insensitively, so MGC_1.TRN and mgc_1.trn are one file.
+func nameKey(name string) string { return strings.ToLower(name) }
 
 // Session is a user session on the database.
 type Session struct {
@@ -122,11 +130,26 @@ type Discovery struct {
 	// Snapshot is Live, or the journaled copy from an earlier run.
 	Live     *Snapshot
 	Snapshot *Snapshot
-	Share    string
-	CopyDir  string
-	ShareErr error
-	CopyErr  error
-	// Files by name: in the share and in the copy folder.
+	// MachineName is the backup instance's SERVERPROPERTY('MachineName'): the host whose
+	// drives the copy folder's drive path names.
+	MachineName string
+	// Share and CopyDir are the folders as SQL Server names them; ShareLocal and
+	// CopyLocal as this machine reaches them ("" when it cannot).
+	Share      string
+	CopyDir    string
+	ShareLocal string
+	CopyLocal  string
+	ShareErr   error
+	CopyErr    error
+	// SharePathErr and CopyPathErr say that a folder has no route from this machine (no
+	// pathMap entry or administrative share; for the copy folder also: the mapped folder
+	// is missing): a configuration problem that blocks whatever the operator accepts
+	// (PCFailover.PathUnreachable). ShareErr is any reason the share cannot be listed or
+	// read (its mapped folder is missing, its host is down, SQL Server cannot reach it):
+	// it blocks unless the operator accepts data loss.
+	SharePathErr error
+	CopyPathErr  error
+	// Files by name key (nameKey): in the share and in the copy folder.
 	ShareFiles map[string]fileInfo
 	CopyFiles  map[string]fileInfo
 	Partial    []string
@@ -375,9 +398,10 @@ func observeJob(ctx context.Context, db queryer, role, id string) (Job, error) {
 	return job, nil
 }
 
-// listFolder lists the regular files of dir by name.
-func listFolder(dir string) (map[string]fileInfo, error) {
-	ents, err := os.ReadDir(dir)
+// listFolder lists the regular files of the folder sqlDir (as SQL Server names it),
+// reached from this machine as localDir, by name key. Each file gets both paths.
+func listFolder(sqlDir, localDir string) (map[string]fileInfo, error) {
+	ents, err := os.ReadDir(localDir)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +414,16 @@ func listFolder(dir string) (map[string]fileInfo, error) {
 		if err != nil {
 			continue
 		}
-		m[e.Name()] = fileInfo{Name: e.Name(), Path: filepath.Join(dir, e.Name()), Size: fi.Size(), ModTime: fi.ModTime()}
+		sp, err := winpath.SQLJoin(sqlDir, e.Name())
+		if err != nil {
+			continue // a name SQL Server could not be given (never written by log shipping)
+		}
+		k := nameKey(e.Name())
+		if _, dup := m[k]; dup {
+			// Only on a case-sensitive local view of a Windows folder; keep the first.
+			continue
+		}
+		m[k] = fileInfo{Name: e.Name(), Path: sp, Local: filepath.Join(localDir, e.Name()), Size: fi.Size(), ModTime: fi.ModTime()}
 	}
 	return m, nil
 }
@@ -588,36 +621,50 @@ func listSessions(ctx context.Context, db queryer, id int64) ([]Session, error) 
 }
 
 // scanFolders lists the share and the copy folder into d and picks the candidate files.
+// A folder this machine cannot reach is recorded (SharePathErr/CopyPathErr) and skipped.
 func (d *Discovery) scanFolders(database string) []fileInfo {
 	d.ShareFiles, d.CopyFiles = map[string]fileInfo{}, map[string]fileInfo{}
-	if d.Share != "" {
-		m, err := listFolder(d.Share)
-		if err != nil {
+	if d.Share != "" && d.SharePathErr == nil {
+		m, err := listFolder(d.Share, d.ShareLocal)
+		switch {
+		case errors.Is(err, os.ErrNotExist) && !winpath.SamePath(d.Share, d.ShareLocal):
+			d.ShareErr = &winpath.UnreachableError{SQLPath: d.Share, Tried: d.ShareLocal, Reason: "the folder it is mapped to does not exist on this machine (or its host is down)"}
+		case err != nil:
 			d.ShareErr = err
-		} else {
+		default:
 			d.ShareFiles = m
 		}
 	}
-	if d.CopyDir != "" {
-		m, err := listFolder(d.CopyDir)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if d.CopyDir != "" && d.CopyPathErr == nil {
+		m, err := listFolder(d.CopyDir, d.CopyLocal)
+		switch {
+		case errors.Is(err, os.ErrNotExist) && !winpath.SamePath(d.CopyDir, d.CopyLocal):
+			d.CopyPathErr = &winpath.UnreachableError{SQLPath: d.CopyDir, Tried: d.CopyLocal, Reason: "the folder it is mapped to does not exist on this machine"}
+		case err != nil && !errors.Is(err, os.ErrNotExist):
 			d.CopyErr = err
-		} else if m != nil {
+		case m != nil:
 			d.CopyFiles = m
 		}
 	}
+	return d.candidates(database)
+}
+
+// candidates picks the files whose headers are worth reading from the listings.
+func (d *Discovery) candidates(database string) []fileInfo {
+	d.Partial, d.Temps = nil, nil
 	var names []string
 	seen := map[string]bool{}
 	for _, m := range []map[string]fileInfo{d.CopyFiles, d.ShareFiles} {
-		for n := range m {
+		for k, f := range m {
+			n := f.Name
 			if logchain.IsPartial(n, database) {
 				d.Partial = append(d.Partial, n)
 			}
 			if filecopy.IsTemp(n) {
 				d.Temps = append(d.Temps, n)
 			}
-			if !seen[n] {
-				seen[n] = true
+			if !seen[k] {
+				seen[k] = true
 				names = append(names, n)
 			}
 		}
@@ -633,30 +680,61 @@ func (d *Discovery) scanFolders(database string) []fileInfo {
 	if len(cands) > 0 && len(cands) < len(names) {
 		in := map[string]bool{}
 		for _, n := range cands {
-			in[n] = true
+			in[nameKey(n)] = true
 		}
 		at := d.pick(cands[0]).ModTime
 		for _, n := range names {
-			if !in[n] && logchain.IsCandidate(n, database) && d.pick(n).ModTime.After(at) {
+			if !in[nameKey(n)] && logchain.IsCandidate(n, database) && d.pick(n).ModTime.After(at) {
 				cands = append(cands, n)
 			}
 		}
 	}
 	var files []fileInfo
 	for _, n := range cands {
-		if f, ok := d.CopyFiles[n]; ok {
-			files = append(files, f)
-		} else {
-			files = append(files, d.ShareFiles[n])
-		}
+		files = append(files, d.pick(n))
 	}
 	return files
 }
 
-// pick returns a file by name, preferring the copy folder.
+// shareUnreachableBySQL looks at the headers of files read from the share: when SQL
+// Server cannot open them because the share's host or folder is not there (operating
+// system error 53, "The network path was not found", or 3, "The system cannot find the
+// path specified"), the share this machine listed is not one SQL Server reaches (its
+// host is down, or pathMap names another folder). The share then counts as unreachable
+// (d.ShareErr) and its files are dropped from the listing.
+func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.Header) bool {
+	if d.ShareErr != nil || len(d.ShareFiles) == 0 {
+		return false
+	}
+	for i, h := range headers {
+		if h.ReadError == "" || i >= len(files) || !winpath.SamePath(sqlDir(files[i].Path), d.Share) {
+			continue
+		}
+		if strings.Contains(h.ReadError, "Operating system error 53") || strings.Contains(h.ReadError, "Operating system error 3(") {
+			d.ShareErr = fmt.Errorf("SQL Server cannot reach the share: RESTORE HEADERONLY FROM DISK = %s: %s (this machine lists the share as %s)", files[i].Path, h.ReadError, d.ShareLocal)
+			d.ShareFiles = map[string]fileInfo{}
+			return true
+		}
+	}
+	return false
+}
+
+// pick returns a file by name (case-insensitive), preferring the copy folder.
 func (d *Discovery) pick(name string) fileInfo {
-	if f, ok := d.CopyFiles[name]; ok {
+	if f, ok := d.CopyFiles[nameKey(name)]; ok {
 		return f
 	}
-	return d.ShareFiles[name]
+	return d.ShareFiles[nameKey(name)]
+}
+
+// inCopy reports whether the copy folder holds a file by name (case-insensitive).
+func (d *Discovery) inCopy(name string) bool {
+	_, ok := d.CopyFiles[nameKey(name)]
+	return ok
+}
+
+// inShare returns the share's file by name (case-insensitive).
+func (d *Discovery) inShare(name string) (fileInfo, bool) {
+	f, ok := d.ShareFiles[nameKey(name)]
+	return f, ok
 }

@@ -30,6 +30,7 @@ import (
 	"pcfailover/core/lsn"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
+	"pcfailover/core/winpath"
 )
 
 // Step ids, in execution order. Plan and Failover always report exactly this list.
@@ -163,6 +164,10 @@ type engine struct {
 	startLSN *lsn.LSN
 	// planning is set by Plan: steps list the statements they would run.
 	planning bool
+	// paths translates SQL Server's paths into this machine's (pathsErr: the pathMap
+	// could not be read).
+	paths    *winpath.Mapper
+	pathsErr error
 }
 
 func newEngine(cfg Config) *engine {
@@ -172,12 +177,13 @@ func newEngine(cfg Config) *engine {
 	}
 	e := &engine{cfg: cfg, req: cfg.Request, now: now, red: request.ForPasswords(cfg.Passwords), ev: cfg.Events, cp: cfg.Checkpoints,
 		hcache: map[string]logchain.Header{}, files: map[string]*report.File{}}
+	e.paths, e.pathsErr = newMapper(e.req)
 	var rnd [2]byte
 	_, _ = rand.Read(rnd[:])
 	e.runID = now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(rnd[:])
 	start := now().UTC()
 	e.rep = &report.Report{SchemaVersion: 1, Command: cfg.Command, RunID: e.runID, PoolFQDN: e.req.PoolFQDN, Database: e.req.Database,
-		RunDirectory: e.req.RunDirectory, StartedAt: start, Steps: []*report.Step{}, Files: []report.File{}, Warnings: []string{report.ComplianceWarning},
+		RunDirectory: e.req.RunDirectory, StartedAt: start, Steps: []*report.Step{}, Folders: []report.Folder{}, Files: []report.File{}, Warnings: []string{report.ComplianceWarning},
 		NextSteps: []string{}, Errors: []report.Error{}}
 	for _, s := range stepSpecs {
 		e.rep.Steps = append(e.rep.Steps, &report.Step{ID: s.ID, RunbookStep: s.Runbook, Name: s.Name, Status: report.StatusPending, Statements: []report.Statement{}})
@@ -275,6 +281,21 @@ func (e *engine) finish(outcome string) *report.Report {
 	r.DurationMs = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
 	r.Files = r.Files[:0]
 	for _, f := range e.sortedFiles() {
+		// The file SQL Server restores (or would): the copy when there is one.
+		switch {
+		case f.CopyPath != "":
+			f.SQLPath, f.LocalPath = f.CopyPath, f.CopyLocalPath
+		case f.Action == report.ActionToCopy && e.disc != nil && e.disc.CopyDir != "":
+			// Planned: the copy it will be restored from.
+			if sp, err := winpath.SQLJoin(e.disc.CopyDir, f.Name); err == nil {
+				f.SQLPath = sp
+				if e.disc.CopyLocal != "" {
+					f.LocalPath = filepath.Join(e.disc.CopyLocal, f.Name)
+				}
+			}
+		default:
+			f.SQLPath, f.LocalPath = f.SourcePath, f.SourceLocalPath
+		}
 		r.Files = append(r.Files, *f)
 	}
 	e.nextSteps()
@@ -332,15 +353,7 @@ func (e *engine) planBlockingError(d *Discovery) {
 		if s.Status != report.StatusBlocked {
 			continue
 		}
-		code, target := report.CodeGapInLogChain, ""
-		switch {
-		case s.ID == StepSnapshot:
-			code = report.CodeInvalidRequest
-		case s.ID == StepLyncPoolState || s.ID == StepLyncMirror || s.ID == StepLyncActiveServers:
-			code = report.CodeLyncError
-		case d.Chain != nil && d.Chain.Gap != nil:
-			target = gapTarget(d.Chain.Gap)
-		}
+		code, target := e.blockCode(s.ID, d)
 		e.rep.Errors = append(e.rep.Errors, report.Error{Code: code, Category: "InvalidData", Target: target,
 			Message: "failover would stop at step " + s.ID + ": " + e.red.Redact(s.Detail)})
 		return
@@ -384,12 +397,21 @@ func (e *engine) sortedFiles() []*report.File {
 func (e *engine) fileRec(name string) *report.File {
 	e.fmu.Lock()
 	defer e.fmu.Unlock()
-	f, ok := e.files[name]
+	f, ok := e.files[nameKey(name)]
 	if !ok {
 		f = &report.File{Name: name}
-		e.files[name] = f
+		e.files[nameKey(name)] = f
 	}
 	return f
+}
+
+// newMapper builds the path translation of a request's pathMap for this machine.
+func newMapper(req *request.Request) (*winpath.Mapper, error) {
+	entries := make([]winpath.Entry, len(req.PathMap))
+	for i, m := range req.PathMap {
+		entries[i] = winpath.Entry{From: m.From, To: m.To}
+	}
+	return winpath.NewMapper(entries, "", "")
 }
 
 func hostName(cfg Config) string {

@@ -12,6 +12,7 @@ import (
 	"pcfailover/core/journal"
 	"pcfailover/core/logchain"
 	"pcfailover/core/report"
+	"pcfailover/core/winpath"
 )
 
 // journal record kinds.
@@ -34,6 +35,7 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 		d.Sysadmin = asInt(rows[0]["is_sysadmin"]) == 1
 		d.SPID = int(asInt(rows[0]["spid"]))
 		d.ServerName = asString(rows[0]["server_name"])
+		d.MachineName = asString(rows[0]["machine_name"])
 	}
 	if !d.Sysadmin {
 		return d, &stepError{code: report.CodePermissionDenied, category: "PermissionDenied", outcome: report.OutcomeFailed,
@@ -70,10 +72,19 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 			d.CopyDir = d.Snapshot.BackupDestinationDirectory
 		}
 	}
+	if err := e.resolveFolders(d); err != nil {
+		return nil, err
+	}
 	if d.DB.Restoring() {
 		files := d.scanFolders(e.req.Database)
 		if d.Headers, err = e.headers(ctx, files); err != nil {
 			return nil, err
+		}
+		if d.shareUnreachableBySQL(files, d.Headers) {
+			files = d.candidates(e.req.Database)
+			if d.Headers, err = e.headers(ctx, files); err != nil {
+				return nil, err
+			}
 		}
 		if e.startLSN == nil {
 			start := d.DB.RedoStartLSN
@@ -90,6 +101,95 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 		d.Primary = e.observePrimary(ctx)
 	}
 	return d, nil
+}
+
+// resolveFolders finds how this machine reaches the share and the copy folder
+// (pathMap, administrative share of the backup host, see core/winpath).
+func (e *engine) resolveFolders(d *Discovery) error {
+	if e.pathsErr != nil {
+		return failed(report.CodeInvalidRequest, e.pathsErr)
+	}
+	if d.Share != "" {
+		if d.ShareLocal, d.SharePathErr = e.paths.Local(d.Share, d.MachineName); d.SharePathErr != nil {
+			d.ShareErr = d.SharePathErr
+		}
+	}
+	if d.CopyDir != "" {
+		d.CopyLocal, d.CopyPathErr = e.paths.Local(d.CopyDir, d.MachineName)
+	}
+	return nil
+}
+
+// needsCopy reports whether the run has files to copy into the copy folder: log backups
+// to apply that are not there, or a tail-log backup the old primary will write.
+func (e *engine) needsCopy(d *Discovery) bool {
+	if d.Chain != nil {
+		for _, a := range d.Chain.Apply {
+			if !d.inCopy(a.Name) {
+				return true
+			}
+		}
+	}
+	p := d.Primary
+	return e.req.PrimarySQLInstance != nil && p != nil && p.Answered && p.Exists && p.State != "RESTORING"
+}
+
+// pathBlock returns the unreachable folder that blocks check-chain, if any: the share
+// (its files cannot be seen), or the copy folder when something must be copied.
+func (e *engine) pathBlock(d *Discovery) (sqlPath string, err error) {
+	if d == nil || !d.DB.Restoring() {
+		return "", nil
+	}
+	if d.SharePathErr != nil {
+		return d.Share, d.SharePathErr
+	}
+	if d.CopyPathErr != nil && e.needsCopy(d) {
+		return d.CopyDir, d.CopyPathErr
+	}
+	return "", nil
+}
+
+// blockCode is the error code and target failover stops with when step id is blocked.
+func (e *engine) blockCode(id string, d *Discovery) (code, target string) {
+	code = report.CodeGapInLogChain
+	switch {
+	case id == StepSnapshot:
+		return report.CodeInvalidRequest, ""
+	case id == StepLyncPoolState || id == StepLyncMirror || id == StepLyncActiveServers:
+		return report.CodeLyncError, ""
+	case id == StepTailLog && d != nil && d.Share != "" && winpath.MustKind(d.Share) == winpath.Drive:
+		return report.CodePathUnreachable, d.Share
+	}
+	if p, err := e.pathBlock(d); err != nil && id == StepCheckChain {
+		return report.CodePathUnreachable, p
+	}
+	if id == StepCheckChain && d != nil && d.DB.Restoring() && d.ShareErr != nil && !e.req.Options.AcceptDataLoss {
+		return report.CodePathUnreachable, d.Share
+	}
+	if d != nil && d.Chain != nil && d.Chain.Gap != nil {
+		target = gapTarget(d.Chain.Gap)
+	}
+	return code, target
+}
+
+// folders reports the share and the copy folder in both views.
+func (e *engine) folders(d *Discovery) []report.Folder {
+	out := []report.Folder{}
+	if d.Share != "" {
+		err := d.SharePathErr
+		if err == nil {
+			err = d.ShareErr
+		}
+		out = append(out, ReportFolder(report.FolderShare, d.Share, d.ShareLocal, d.MachineName, err))
+	}
+	if d.CopyDir != "" {
+		err := d.CopyPathErr
+		if err == nil {
+			err = d.CopyErr
+		}
+		out = append(out, ReportFolder(report.FolderCopy, d.CopyDir, d.CopyLocal, d.MachineName, err))
+	}
+	return out
 }
 
 func (e *engine) headers(ctx context.Context, files []fileInfo) ([]logchain.Header, error) {
@@ -217,8 +317,12 @@ func (e *engine) planStep(id string, d *Discovery) {
 		switch {
 		case !d.DB.Restoring():
 			set(report.StatusAlreadyDone, "the database is "+d.DB.State+": no log chain to check")
+		case d.SharePathErr != nil:
+			set(report.StatusBlocked, fmt.Sprintf("the share %s cannot be reached from this machine, so the log backups in it cannot be seen or copied: %v", d.Share, d.SharePathErr))
+		case d.CopyPathErr != nil && e.needsCopy(d):
+			set(report.StatusBlocked, fmt.Sprintf("log backups must be copied into the copy folder %s, which cannot be reached from this machine: %v", d.CopyDir, d.CopyPathErr))
 		case d.ShareErr != nil && !e.req.Options.AcceptDataLoss:
-			set(report.StatusBlocked, fmt.Sprintf("the share %s is unreachable (%v): log backups that were never copied cannot be seen; restore access to the share, or accept data loss", d.Share, d.ShareErr))
+			set(report.StatusBlocked, fmt.Sprintf("the share %s is unreachable (%v): log backups that were never copied cannot be seen; restore access to the share (or correct its pathMap entry), or accept data loss", d.Share, d.ShareErr))
 		case chain.Gap != nil && !e.req.Options.AcceptDataLoss:
 			set(report.StatusBlocked, "gap in the log chain: "+chain.Gap.Describe())
 		case chain.Gap != nil:
@@ -270,6 +374,8 @@ func (e *engine) planStep(id string, d *Discovery) {
 			set(report.StatusAlreadyDone, "the old primary's "+db+" is RESTORING: its tail was already backed up")
 		case d.Share == "":
 			set(report.StatusBlocked, "the share is unknown: set share in the request")
+		case winpath.MustKind(d.Share) == winpath.Drive:
+			set(report.StatusBlocked, fmt.Sprintf("the share %s is a drive path of the backup SQL host %s: the old primary would write the tail-log backup to its own drive, where the backup server does not look; set share in the request to the UNC path both servers reach (\\\\host\\share)", d.Share, d.MachineName))
 		default:
 			set(report.StatusPlanned, "the tail-log backup becomes the last file of the chain")
 			e.planRecord(s, "primary", tailLogSQL(db), map[string]string{"@p1": e.tailPath(d)})
@@ -281,7 +387,7 @@ func (e *engine) planStep(id string, d *Discovery) {
 		}
 		n, bytes := 0, int64(0)
 		for _, a := range chain.Apply {
-			if _, ok := d.CopyFiles[a.Name]; !ok {
+			if !d.inCopy(a.Name) {
 				n++
 				bytes += a.Size
 				f := e.fileRec(a.Name)
@@ -310,8 +416,10 @@ func (e *engine) planStep(id string, d *Discovery) {
 		}
 		for _, a := range chain.Apply {
 			p := a.Path
-			if _, ok := d.CopyFiles[a.Name]; !ok {
-				p = filepath.Join(d.CopyDir, a.Name)
+			if !d.inCopy(a.Name) {
+				if sp, err := winpath.SQLJoin(d.CopyDir, a.Name); err == nil {
+					p = sp
+				}
 			}
 			e.planRecord(s, "backup", restoreLogSQL(db), map[string]string{"@p1": p})
 		}
@@ -348,15 +456,19 @@ func (e *engine) planStep(id string, d *Discovery) {
 // tailPath is where the tail-log backup goes: the share, under the log-shipping name.
 func (e *engine) tailPath(d *Discovery) string {
 	name := fmt.Sprintf("%s_%s.trn", e.req.Database, e.now().UTC().Format("20060102150405"))
-	if strings.Contains(d.Share, `\`) {
-		return strings.TrimRight(d.Share, `\`) + `\` + name
+	if p, err := winpath.SQLJoin(d.Share, name); err == nil {
+		return p
 	}
-	return filepath.Join(d.Share, name)
+	return strings.TrimRight(d.Share, `\/`) + `\` + name
 }
 
 // summarize fills the report's files, chain, RPO and data loss from d.
 func (e *engine) summarize(d *Discovery) {
 	e.rep.FinalState = &report.DatabaseState{State: d.DB.State, IsInStandby: d.DB.Standby, UserAccess: d.DB.UserAccess}
+	e.rep.Folders = e.folders(d)
+	if d.CopyPathErr != nil {
+		e.warn("the copy folder %s cannot be reached from this machine: %v", d.CopyDir, d.CopyPathErr)
+	}
 	if d.ShareErr != nil {
 		e.warn("the share %s is unreachable: %v", d.Share, d.ShareErr)
 	}
@@ -465,24 +577,27 @@ func (e *engine) fillFile(f *report.File, en logchain.Entry) {
 			f.BackupStartDate, f.BackupFinishDate = &t1, &t2
 		}
 	}
-	dir := filepath.Dir(en.Path)
-	if e.disc != nil && samePath(dir, e.disc.CopyDir) {
+	if e.disc != nil && winpath.SamePath(sqlDir(en.Path), e.disc.CopyDir) {
 		f.CopyPath = en.Path
 	} else if f.SourcePath == "" {
 		f.SourcePath = en.Path
 	}
 	if e.disc != nil {
-		if sf, ok := e.disc.ShareFiles[en.Name]; ok {
-			f.SourcePath = sf.Path
+		if sf, ok := e.disc.inShare(en.Name); ok {
+			f.SourcePath, f.SourceLocalPath = sf.Path, sf.Local
 		}
-		if cf, ok := e.disc.CopyFiles[en.Name]; ok {
-			f.CopyPath = cf.Path
+		if cf, ok := e.disc.CopyFiles[nameKey(en.Name)]; ok {
+			f.CopyPath, f.CopyLocalPath = cf.Path, cf.Local
 		}
 	}
 }
 
-func samePath(a, b string) bool {
-	return a != "" && b != "" && filepath.Clean(a) == filepath.Clean(b)
+// sqlDir is the folder of a path as SQL Server names it.
+func sqlDir(p string) string {
+	if wp, err := winpath.Parse(p); err == nil {
+		return wp.Dir().String()
+	}
+	return filepath.Dir(p)
 }
 
 func entryAction(v logchain.Verdict) string {

@@ -5,7 +5,10 @@ package failover
 // the database name, validated by the request and found in sys.databases first, and
 // bracket-quoted (quoteIdent).
 const (
-	qWhoAmI = `SELECT CAST(IS_SRVROLEMEMBER('sysadmin') AS int) AS is_sysadmin, @@SPID AS spid, @@SERVERNAME AS server_name`
+	// machine_name is the Windows computer name of the backup SQL Server host: the owner
+	// of the drive paths msdb names (E:\LSCopy), reached through its administrative share.
+	qWhoAmI = `SELECT CAST(IS_SRVROLEMEMBER('sysadmin') AS int) AS is_sysadmin, @@SPID AS spid, @@SERVERNAME AS server_name,
+       CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS machine_name`
 
 	qDatabase = `SELECT d.database_id, d.state_desc, d.is_in_standby, d.user_access_desc, r.family_guid
 FROM sys.databases AS d
@@ -66,6 +69,8 @@ WHERE s.database_id = @p1 AND s.session_id <> @@SPID AND s.is_user_process = 1`
 	qGetAppLock = `DECLARE @r int;
 EXEC @r = sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0, @DbPrincipal = 'public';
 SELECT @r AS result`
+
+	qMachineName = `SELECT CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) AS machine_name`
 
 	qDBState = `SELECT state_desc, is_in_standby, user_access_desc FROM sys.databases WHERE name = @p1`
 )

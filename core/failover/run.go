@@ -16,6 +16,7 @@ import (
 	"pcfailover/core/logchain"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
+	"pcfailover/core/winpath"
 )
 
 func (e *engine) openPrimary() (*sql.DB, error) {
@@ -182,14 +183,7 @@ func (e *engine) runStep(ctx context.Context, id string, d *Discovery) *report.R
 		return nil
 	case report.StatusBlocked:
 		e.summarize(d)
-		code := report.CodeGapInLogChain
-		target := ""
-		if d.Chain != nil && d.Chain.Gap != nil {
-			target = gapTarget(d.Chain.Gap)
-		}
-		if id == StepSnapshot {
-			code = report.CodeInvalidRequest
-		}
+		code, target := e.blockCode(id, d)
 		e.fail(blocked(code, target, "%s", s.Detail), s)
 		_ = e.jr.Append(kindStep, map[string]any{"id": id, "status": report.StatusBlocked, "detail": s.Detail})
 		return e.finish(report.OutcomeBlocked)
@@ -502,12 +496,10 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 	if d.CopyDir == "" {
 		return blocked(report.CodeInvalidRequest, "", "the copy folder is unknown: set copyDestination in the request")
 	}
-	if removed, err := filecopy.CleanTemp(d.CopyDir); err == nil && len(removed) > 0 {
-		e.ev.Log("info", "removed %d temporary files of an interrupted copy from %s", len(removed), d.CopyDir)
-	}
 	type item struct {
 		entry logchain.Entry
-		path  string
+		path  string // as SQL Server names it
+		src   string // the share's file as this machine reaches it
 		ready chan struct{}
 		err   error
 	}
@@ -516,11 +508,21 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 	for i, a := range d.Chain.Apply {
 		it := &item{entry: a, ready: make(chan struct{})}
 		items[i] = it
-		if samePath(filepath.Dir(a.Path), d.CopyDir) {
+		if cf, ok := d.CopyFiles[nameKey(a.Name)]; ok && winpath.SamePath(cf.Path, a.Path) {
 			it.path = a.Path
 			close(it.ready)
 		} else {
+			sf, _ := d.inShare(a.Name)
+			it.src = sf.Local
 			toCopy = append(toCopy, it)
+		}
+	}
+	if len(toCopy) > 0 && d.CopyPathErr != nil {
+		return blocked(report.CodePathUnreachable, d.CopyDir, "log backups must be copied into the copy folder %s, which cannot be reached from this machine: %v", d.CopyDir, d.CopyPathErr)
+	}
+	if d.CopyLocal != "" {
+		if removed, err := filecopy.CleanTemp(d.CopyLocal); err == nil && len(removed) > 0 {
+			e.ev.Log("info", "removed %d temporary files of an interrupted copy from %s", len(removed), d.CopyLocal)
 		}
 	}
 	if sc.StartedAt == nil {
@@ -533,11 +535,20 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 	defer cancel()
 	copied := 0
 	copyDone := make(chan struct{})
+	// The first copy is checked alone: SQL Server must read it by its SQL path before any
+	// other file is copied or anything is restored (the local folder is the one it reads).
+	firstChecked := make(chan struct{})
 	go func() {
 		defer close(copyDone)
 		sem := make(chan struct{}, e.req.Options.CopyParallelism)
 		done := make(chan struct{}, len(toCopy))
 		for n, it := range toCopy {
+			if n == 1 {
+				select {
+				case <-firstChecked:
+				case <-cctx.Done():
+				}
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-cctx.Done():
@@ -554,22 +565,41 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 				defer func() { <-sem; done <- struct{}{} }()
 				idx := fmt.Sprintf("%d.%d", round, n+1)
 				e.reach("before:copy:" + idx)
-				res, err := filecopy.Copy(cctx, it.entry.Path, d.CopyDir, filecopy.Options{Index: n + 1, Checkpoint: func(name string) {
-					e.reach(strings.Replace(name, fmt.Sprintf(":%d", n+1), ":"+idx, 1))
-				}})
+				var err error
+				if n == 0 {
+					defer close(firstChecked)
+					err = e.checkAbsent(cctx, it.entry, d)
+				}
+				var res filecopy.Result
+				if err == nil {
+					res, err = filecopy.Copy(cctx, it.src, d.CopyLocal, filecopy.Options{Index: n + 1, Checkpoint: func(name string) {
+						e.reach(strings.Replace(name, fmt.Sprintf(":%d", n+1), ":"+idx, 1))
+					}})
+				}
+				var dest string
+				if err == nil {
+					dest, err = winpath.SQLJoin(d.CopyDir, filepath.Base(res.Dest))
+				}
+				if err == nil && n == 0 {
+					err = e.checkVisible(cctx, it.entry, dest, res.Dest)
+				}
+				var se *stepError
+				if errors.As(err, &se) {
+					cancel() // no other file is copied into a folder SQL Server does not read
+				}
 				if err != nil {
 					it.err = err
 				} else {
-					it.path = res.Dest
+					it.path = dest
 					// The copy is verified identical: its header is the source's.
 					h := it.entry.Header
-					h.Path = res.Dest
+					h.Path = dest
 					e.hmu.Lock()
-					e.hcache[cacheKey(fileInfo{Path: res.Dest, Size: res.Size})] = h
+					e.hcache[cacheKey(fileInfo{Path: dest, Size: res.Size})] = h
 					e.hmu.Unlock()
 					f := e.fileRec(it.entry.Name)
 					e.fmu.Lock()
-					f.SourcePath, f.CopyPath, f.SizeBytes = it.entry.Path, res.Dest, res.Size
+					f.SourcePath, f.SourceLocalPath, f.CopyPath, f.CopyLocalPath, f.SizeBytes = it.entry.Path, it.src, dest, res.Dest, res.Size
 					if res.Outcome == filecopy.KeptBoth {
 						f.Detail = res.Detail
 					}
@@ -618,11 +648,20 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			var se *stepError
+			if errors.As(it.err, &se) {
+				status := report.StatusFailed
+				if se.outcome == report.OutcomeBlocked {
+					status = report.StatusBlocked
+				}
+				e.end(sc, status, "")
+				return se
+			}
 			e.fmu.Lock()
 			f.Action, f.Detail = report.ActionMissing, it.err.Error()
 			e.fmu.Unlock()
 			e.end(sc, report.StatusFailed, "")
-			return failed(report.CodeUnexpected, fmt.Errorf("copy %s to %s: %w", it.entry.Path, d.CopyDir, it.err))
+			return failed(report.CodeUnexpected, fmt.Errorf("copy %s (%s) to %s (%s): %w", it.entry.Path, it.src, d.CopyDir, d.CopyLocal, it.err))
 		}
 		e.ev.Progress(1, "Applying log backups", fmt.Sprintf("%s (%d of %d)", it.entry.Name, i+1, len(items)), (i*100)/len(items))
 		label := fmt.Sprintf("restore-log:%d.%d", round, i+1)
@@ -694,6 +733,66 @@ func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) er
 	sc.Detail = fmt.Sprintf("copied %d log backups to %s", copied, d.CopyDir)
 	sr.Detail = fmt.Sprintf("applied %d log backups, the database needs LSN %s next", len(items), d.Chain.End)
 	e.fmu.Unlock()
+	return nil
+}
+
+// checkAbsent is the first half of the proof that this machine's copy folder is SQL
+// Server's: the first file to copy is absent from it here, so SQL Server must not find
+// it either (RESTORE HEADERONLY by its SQL path fails with operating system error 2).
+// If SQL Server reads a file there, or cannot reach the folder at all, the two are not
+// the same folder: the run stops (blocked, PCFailover.PathUnreachable) naming both paths.
+func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discovery) error {
+	sqlPath, err := winpath.SQLJoin(d.CopyDir, src.Name)
+	if err != nil {
+		return err
+	}
+	localPath := filepath.Join(d.CopyLocal, src.Name)
+	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
+	e.reach("before:check-copy-absent")
+	_, err = rowMaps(ctx, e.db, qHeader, sqlPath)
+	e.reach("after:check-copy-absent")
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return err
+	case err != nil && len(sqlNumbers(err)) == 0:
+		// Not SQL Server's answer (the connection dropped): nothing is proven either way.
+		return failed(report.CodeSQLError, fmt.Errorf("RESTORE HEADERONLY %s: %w", sqlPath, err))
+	case err == nil:
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server already reads %s, but this machine's copy folder %s has no %s: the copy folder this machine reaches is not the one SQL Server reads; %s",
+			sqlPath, d.CopyLocal, src.Name, fix)
+	case !strings.Contains(sqlMessage(err), "Operating system error 2("):
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot use its copy folder %s (RESTORE HEADERONLY FROM DISK = %s: %s) while this machine reaches it as %s; %s",
+			d.CopyDir, sqlPath, sqlMessage(err), localPath, fix)
+	}
+	return nil
+}
+
+// checkVisible proves that the copy folder this machine wrote is the one SQL Server
+// reads: RESTORE HEADERONLY of the copy by its SQL path must succeed and show the
+// source's backup set (database, family, LSN range). Otherwise the run stops (blocked,
+// PCFailover.PathUnreachable) naming both paths.
+func (e *engine) checkVisible(ctx context.Context, src logchain.Entry, sqlPath, localPath string) error {
+	e.reach("before:check-copy-visible")
+	h, err := readHeader(ctx, e.db, fileInfo{Name: src.Name, Path: sqlPath, Local: localPath})
+	e.reach("after:check-copy-visible")
+	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return err
+	case err != nil && len(sqlNumbers(err)) == 0:
+		// Not SQL Server's answer (the connection dropped): nothing is proven either way.
+		return failed(report.CodeSQLError, err)
+	case err != nil:
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot read the copy of %s that this machine wrote to %s: RESTORE HEADERONLY FROM DISK = %s failed (%s); the copy folder this machine reaches is not the one SQL Server reads; %s",
+			src.Name, localPath, sqlPath, sqlMessage(err), fix)
+	case h.ReadError != "":
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot read the copy of %s that this machine wrote to %s: RESTORE HEADERONLY FROM DISK = %s: %s; the copy folder this machine reaches is not the one SQL Server reads; %s",
+			src.Name, localPath, sqlPath, h.ReadError, fix)
+	case !strings.EqualFold(h.DatabaseName, src.DatabaseName) || h.FamilyGUID != src.FamilyGUID || h.FirstLSN != src.FirstLSN || h.LastLSN != src.LastLSN:
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server reads a different backup at %s (LSN %s-%s) than the copy this machine wrote to %s (LSN %s-%s): the copy folder this machine reaches is not the one SQL Server reads; %s",
+			sqlPath, h.FirstLSN, h.LastLSN, localPath, src.FirstLSN, src.LastLSN, fix)
+	}
+	e.ev.Log("verbose", "SQL Server reads the copy %s as %s", localPath, sqlPath)
 	return nil
 }
 

@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/sqlsim/hostfs"
 )
 
 // Names of the log-shipping jobs, as the SSMS wizard names them
 // (reference/lync-persistent-chat.md §3.4).
-func backupJobName(db string) string            { return "LSBackup_" + db }
+func backupJobName(db string) string           { return "LSBackup_" + db }
 func copyJobName(primary, db string) string    { return "LSCopy_" + primary + "_" + db }
 func restoreJobName(primary, db string) string { return "LSRestore_" + primary + "_" + db }
 
@@ -36,7 +37,7 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 	fullAt := now.Add(-interval * time.Duration(s.Logs.Count+1))
 	clock.set(fullAt.Add(-24 * time.Hour))
 
-	if err := pri.CreateDatabase(db, databaseFiles(db, lo.data[RolePrimary])); err != nil {
+	if err := pri.CreateDatabase(db, databaseFiles(db)); err != nil {
 		return Facts{}, fmt.Errorf("create %s on the primary: %w", db, err)
 	}
 	if err := pri.Commit(db, historyTransactions); err != nil {
@@ -47,14 +48,17 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 	// in the restore mode of the configuration (reference/lync-persistent-chat.md §3.2
 	// steps 7 and 9).
 	clock.set(fullAt)
-	full := filepath.Join(lo.backups, fmt.Sprintf("%s_full_%s.bak", db, fullAt.Format("20060102150405")))
-	if _, err := pri.BackupDatabase(ctx, db, full); err != nil {
+	// The primary writes it to its own D:\MSSQL\Backup; the backup reads it through the
+	// primary's administrative share.
+	fullName := fmt.Sprintf("%s_full_%s.bak", db, fullAt.Format("20060102150405"))
+	if _, err := pri.BackupDatabase(ctx, db, hostfs.Join(sqlBackupDir, fullName)); err != nil {
 		return Facts{}, fmt.Errorf("full backup of %s: %w", db, err)
 	}
+	full := adminShare(machineName(RolePrimary), hostfs.Join(sqlBackupDir, fullName))
 	standby := ""
-	ropts := sqlsim.RestoreOptions{Mode: sqlsim.NoRecovery, Move: moves(db, lo.data[RoleBackup])}
+	ropts := sqlsim.RestoreOptions{Mode: sqlsim.NoRecovery, Move: moves(db)}
 	if s.RestoreMode == "standby" {
-		standby = filepath.Join(lo.data[RoleBackup], db+"_standby.tuf")
+		standby = hostfs.Join(sqlDataDir, db+"_standby.tuf")
 		ropts.Mode, ropts.StandbyFile = sqlsim.Standby, standby
 	}
 	clock.set(fullAt.Add(interval / 2))
@@ -66,14 +70,14 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 	// restore jobs on the secondary read it (reference/sql-log-shipping.md §2).
 	priName := pri.ServerName()
 	if err := pri.ConfigureLogShippingPrimary(sqlsim.PrimaryConfig{
-		Database: db, BackupDirectory: lo.share, BackupShare: lo.share, BackupJobName: backupJobName(db),
+		Database: db, BackupDirectory: lo.sqlShareDir, BackupShare: lo.sqlShare, BackupJobName: backupJobName(db),
 		MonitorServer: priName,
 	}); err != nil {
 		return Facts{}, fmt.Errorf("configure log shipping on the primary: %w", err)
 	}
 	if err := bak.ConfigureLogShippingSecondary(sqlsim.SecondaryConfig{
 		PrimaryServer: priName, PrimaryDatabase: db, SecondaryDatabase: db,
-		BackupSourceDirectory: lo.share, BackupDestinationDirectory: lo.copy,
+		BackupSourceDirectory: lo.sqlShare, BackupDestinationDirectory: lo.sqlCopy,
 		CopyJobName: copyJobName(priName, db), RestoreJobName: restoreJobName(priName, db),
 		StandbyMode: standby != "", MonitorServer: priName,
 	}); err != nil {
@@ -82,11 +86,14 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 
 	// The primary's full backups also land in the share, where a DR drill finds them
 	// (reference/sql-log-shipping.md §5 "DR drill mode"); the copy job copies only .trn.
-	shareFull := filepath.Join(lo.share, filepath.Base(full))
-	if err := copyFile(full, shareFull); err != nil {
+	localFull, err := lo.net.Resolve(machineName(RolePrimary), hostfs.Join(sqlBackupDir, fullName))
+	if err != nil {
 		return Facts{}, fmt.Errorf("place the full backup in the share: %w", err)
 	}
-	facts := Facts{FullBackup: full, ShareFullBackup: shareFull}
+	if err := copyFile(localFull, filepath.Join(lo.share, fullName)); err != nil {
+		return Facts{}, fmt.Errorf("place the full backup in the share: %w", err)
+	}
+	facts := Facts{FullBackup: full, ShareFullBackup: hostfs.Join(lo.sqlShare, fullName)}
 	seen := map[string]bool{}
 	for k := 1; k <= s.Logs.Count; k++ {
 		if err := ctx.Err(); err != nil {
@@ -178,18 +185,25 @@ func buildScenario(ctx context.Context, s Scenario, lo layout, sims map[string]*
 	return facts, nil
 }
 
-// databaseFiles places a database's data and log files in dir.
-func databaseFiles(db, dir string) []sqlsim.DatabaseFile {
+// databaseFiles places a database's data and log files in D:\MSSQL\Data, as on every
+// host of the lab.
+func databaseFiles(db string) []sqlsim.DatabaseFile {
 	return []sqlsim.DatabaseFile{
-		{LogicalName: db, PhysicalName: filepath.Join(dir, db+".mdf"), Type: "D", SizeBytes: 256 << 20},
-		{LogicalName: db + "_log", PhysicalName: filepath.Join(dir, db+"_log.ldf"), Type: "L", SizeBytes: 64 << 20},
+		{LogicalName: db, PhysicalName: hostfs.Join(sqlDataDir, db+".mdf"), Type: "D", SizeBytes: 256 << 20},
+		{LogicalName: db + "_log", PhysicalName: hostfs.Join(sqlDataDir, db+"_log.ldf"), Type: "L", SizeBytes: 64 << 20},
 	}
 }
 
-// moves is RESTORE ... WITH MOVE for the backup instance's own paths.
-func moves(db, dir string) []sqlsim.MoveFile {
+// adminShare is a drive path of host as another machine reaches it: \\host\X$\rest.
+func adminShare(host, drivePath string) string {
+	return `\\` + host + `\` + drivePath[:1] + "$" + drivePath[2:]
+}
+
+// moves is RESTORE ... WITH MOVE for the backup instance's own paths (the same
+// D:\MSSQL\Data folder, on its own host).
+func moves(db string) []sqlsim.MoveFile {
 	var m []sqlsim.MoveFile
-	for _, f := range databaseFiles(db, dir) {
+	for _, f := range databaseFiles(db) {
 		m = append(m, sqlsim.MoveFile{LogicalName: f.LogicalName, PhysicalName: f.PhysicalName})
 	}
 	return m

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/sqlsim/hostfs"
 	"pcfailover/core/sqlsim/tds"
 )
 
@@ -21,6 +22,7 @@ type deployment struct {
 	servers   map[string]*tds.Server
 	facts     Facts
 	clock     *labClock
+	net       *hostfs.Network
 }
 
 // labClock is the simulators' clock. While the scenario is built it stands at the
@@ -70,8 +72,8 @@ func buildDeployment(ctx context.Context, s Scenario, lo layout, creds map[strin
 	for _, role := range roleNames {
 		c := creds[role]
 		d.sims[role] = sqlsim.NewInstance(sqlsim.Config{
-			Name:             c.ServerName,
-			Logins:           map[string]string{c.User: c.Password},
+			Name:   c.ServerName,
+			Logins: map[string]string{c.User: c.Password},
 			// The SQL Server Agent service account is sysadmin, as setup makes it; the
 			// log-shipping jobs run as it.
 			Sysadmins:        []string{c.User, `NT SERVICE\SQLSERVERAGENT`},
@@ -81,6 +83,8 @@ func buildDeployment(ctx context.Context, s Scenario, lo layout, creds map[strin
 			HeaderLatency:    time.Duration(s.Throughput.HeaderLatency),
 			BytesPerTxn:      bytesPerTxn(s),
 			DataBytes:        s.Logs.FullSizeBytes,
+			Host:             machineName(role),
+			Hosts:            lo.net,
 		})
 	}
 	facts, err := buildScenario(ctx, s, lo, d.sims, d.clock)
@@ -121,6 +125,13 @@ func buildDeployment(ctx context.Context, s Scenario, lo layout, creds map[strin
 	if !s.PrimaryUp {
 		d.sims[RolePrimary].SetDown(true)
 	}
+	if s.ShareHostDown {
+		// The whole primary host is gone: its SQL Server and its share (error 53).
+		if err := lo.net.SetDown(machineName(RolePrimary), true); err != nil {
+			return d, err
+		}
+	}
+	d.net = lo.net
 	if err := ctx.Err(); err != nil {
 		return d, err
 	}
@@ -166,6 +177,16 @@ func (l *Lab) Instance(role string) *sqlsim.Instance {
 		return nil
 	}
 	return l.dep.sims[role]
+}
+
+// Hosts returns the lab's simulated Windows hosts (SQLPCPRI, SQLPCBAK, SQLPCBAKMIR), to
+// take a host down (Hosts().SetDown("SQLPCPRI", true): its shares answer error 53) or
+// resolve a SQL Server path to the lab folder, or nil before the lab is built.
+func (l *Lab) Hosts() *hostfs.Network {
+	if l.dep == nil {
+		return nil
+	}
+	return l.dep.net
 }
 
 // Server returns the TDS server of a role (to drop connections in tests), or nil.

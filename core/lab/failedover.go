@@ -103,7 +103,7 @@ func (l *Lab) failOver(ctx context.Context, s Scenario, lo layout) error {
 	if err := dropDatabase(ctx, pii, s.Database); err != nil {
 		return err
 	}
-	if err := pri.CreateDatabase(s.Database, databaseFiles(s.Database, lo.data[RolePrimary])); err != nil {
+	if err := pri.CreateDatabase(s.Database, databaseFiles(s.Database)); err != nil {
 		return fmt.Errorf("recreate %s on the rebuilt primary: %w", s.Database, err)
 	}
 	stores := lyncSQLStores(s.Lync.Pool)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -24,11 +25,19 @@ const InfoFile = "lab.json"
 type Info struct {
 	// Instances by role: "primary", "backup", "backupMirror".
 	Instances map[string]InstanceInfo `json:"instances"`
-	// Share is the log-shipping backup share (absolute path) where the primary's backup job
-	// writes log backups.
+	// Share is the log-shipping backup share as this machine reaches it (the lab folder
+	// DIR/hosts/SQLPCPRI/D/LogShip, absolute), where the primary's backup job writes log
+	// backups.
 	Share string `json:"share"`
-	// CopyDestination is the backup server's copy folder (absolute path).
+	// CopyDestination is the backup server's copy folder as this machine reaches it (the
+	// lab folder DIR/hosts/SQLPCBAK/E/LSCopy, absolute).
 	CopyDestination string `json:"copyDestination"`
+	// SQLPaths are the same two folders as the SQL Servers name them (Windows paths, as
+	// msdb holds them).
+	SQLPaths SQLPaths `json:"sqlPaths"`
+	// HostsDir is the folder of the simulated Windows hosts (DIR/hosts): host H's drive X
+	// is HostsDir/H/X.
+	HostsDir string `json:"hostsDir"`
 	// Database is the log-shipped database ("mgc").
 	Database string `json:"database"`
 	// Request is the absolute path of a ready failover request for this lab.
@@ -60,6 +69,15 @@ type Info struct {
 	Facts Facts `json:"facts"`
 }
 
+// SQLPaths are the log-shipping folders as SQL Server names them.
+type SQLPaths struct {
+	// Share is msdb's backup_source_directory on the backup instance: \\SQLPCPRI\LogShip.
+	Share string `json:"share"`
+	// CopyDestination is msdb's backup_destination_directory: E:\LSCopy on SQLPCBAK, or
+	// \\SQLPCBAK\LSCopy with the scenario option copyFolderShare.
+	CopyDestination string `json:"copyDestination"`
+}
+
 // InstanceInfo is how to reach one simulated SQL Server instance.
 type InstanceInfo struct {
 	// Address is "127.0.0.1:PORT".
@@ -69,6 +87,9 @@ type InstanceInfo struct {
 	Port int    `json:"port"`
 	// ServerName is @@SERVERNAME.
 	ServerName string `json:"serverName"`
+	// MachineName is the Windows host the instance runs on (SERVERPROPERTY('MachineName')):
+	// SQLPCPRI, SQLPCBAK or SQLPCBAKMIR.
+	MachineName string `json:"machineName"`
 	// User and Password are the instance's SQL login (sysadmin; throwaway lab secret).
 	User     string `json:"user"`
 	Password string `json:"password"`
@@ -97,11 +118,13 @@ type LyncInfo struct {
 // the transaction counts, so tests can check "the restored database holds every
 // transaction" without recomputing the scenario.
 type Facts struct {
-	// FullBackup is the path of the full backup the secondary was initialised from.
+	// FullBackup is the full backup the secondary was initialised from, as SQL Server
+	// names it (\\SQLPCPRI\D$\MSSQL\Backup\<db>_full_<UTC stamp>.bak: written by the
+	// primary to its D:\MSSQL\Backup, restored by the backup through the admin share).
 	FullBackup string `json:"fullBackup"`
 	// ShareFullBackup is the same full backup as the primary's full backup job leaves it
-	// in the log-shipping share (<db>_full_<UTC stamp>.bak), where `pcfailover drill`
-	// finds it.
+	// in the log-shipping share (\\SQLPCPRI\LogShip\<db>_full_<UTC stamp>.bak, a SQL Server
+	// path), where `pcfailover drill` finds it.
 	ShareFullBackup string `json:"shareFullBackup"`
 	// Logs lists the log backups in the order they were taken.
 	Logs []LogFact `json:"logs"`
@@ -231,4 +254,30 @@ func (i Info) Redacted() Info {
 		out.Env[k] = v
 	}
 	return out
+}
+
+// LocalPath is this machine's lab folder or file for a path as SQL Server names it:
+// a UNC path (\\SQLPCPRI\LogShip\x.trn, \\SQLPCBAK\E$\LSCopy, \\SQLPCBAK\LSCopy with
+// copyFolderShare) or a drive path of host (E:\LSCopy\x.trn on SQLPCBAK; host is ignored
+// for UNC paths). Tests use it to touch the files facts and msdb name. The case of the
+// path is kept (the lab creates its files with the case msdb holds).
+func (i Info) LocalPath(host, sqlPath string) (string, error) {
+	parts := strings.FieldsFunc(sqlPath, func(r rune) bool { return r == '\\' || r == '/' })
+	switch {
+	case strings.HasPrefix(sqlPath, `\\`) && len(parts) >= 2:
+		h, share, rest := parts[0], parts[1], parts[2:]
+		if len(share) == 2 && share[1] == '$' {
+			return filepath.Join(append([]string{i.HostsDir, strings.ToUpper(h), strings.ToUpper(share[:1])}, rest...)...), nil
+		}
+		for _, p := range []struct{ sql, local string }{{i.SQLPaths.Share, i.Share}, {i.SQLPaths.CopyDestination, i.CopyDestination}} {
+			sp := strings.FieldsFunc(p.sql, func(r rune) bool { return r == '\\' || r == '/' })
+			if strings.HasPrefix(p.sql, `\\`) && len(sp) == 2 && strings.EqualFold(sp[0], h) && strings.EqualFold(sp[1], share) {
+				return filepath.Join(append([]string{p.local}, rest...)...), nil
+			}
+		}
+		return "", fmt.Errorf("lab: %s: no such share in the lab", sqlPath)
+	case len(sqlPath) >= 3 && sqlPath[1] == ':' && (sqlPath[2] == '\\' || sqlPath[2] == '/') && host != "":
+		return filepath.Join(append([]string{i.HostsDir, strings.ToUpper(host), strings.ToUpper(sqlPath[:1])}, parts[1:]...)...), nil
+	}
+	return "", fmt.Errorf("lab: %s: not a UNC path, or a drive path without its host", sqlPath)
 }

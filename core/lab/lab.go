@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"pcfailover/core/sqlsim/hostfs"
 )
 
 // Options configures a lab.
@@ -99,7 +101,7 @@ func start(ctx context.Context, opts Options, pid int) (_ *Lab, err error) {
 	if err := cleanDir(dir); err != nil {
 		return nil, err
 	}
-	layout, err := makeLayout(dir)
+	layout, err := makeLayout(dir, s)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +109,8 @@ func start(ctx context.Context, opts Options, pid int) (_ *Lab, err error) {
 		Dir:             dir,
 		Share:           layout.share,
 		CopyDestination: layout.copy,
+		SQLPaths:        SQLPaths{Share: layout.sqlShare, CopyDestination: layout.sqlCopy},
+		HostsDir:        layout.hosts,
 		Database:        s.Database,
 		Request:         filepath.Join(dir, "request.json"),
 		RunDirectory:    layout.run,
@@ -124,7 +128,7 @@ func start(ctx context.Context, opts Options, pid int) (_ *Lab, err error) {
 			return nil, fmt.Errorf("lab: generate password: %w", err)
 		}
 		env := "PCFAILOVER_LAB_" + strings.ToUpper(role) + "_PASSWORD"
-		creds[role] = InstanceInfo{ServerName: serverNames[role], User: labUser, Password: pw, PasswordEnv: env}
+		creds[role] = InstanceInfo{ServerName: serverNames[role], MachineName: machineName(role), User: labUser, Password: pw, PasswordEnv: env}
 		l.info.Env[env] = pw
 	}
 	dep, err := buildDeployment(ctx, s, layout, creds)
@@ -192,14 +196,52 @@ var serverNames = map[string]string{
 	RoleBackupMirror: `SQLPCBAKMIR\PCHAT`,
 }
 
-// layout holds the lab's directories (absolute).
-type layout struct {
-	dir, share, copy, backups, run, lync, tls string
-	data                                      map[string]string
+// The simulated Windows hosts and the paths SQL Server uses on them (issue 11): the
+// primary's log-shipping share \\SQLPCPRI\LogShip is D:\LogShip on SQLPCPRI, the copy
+// folder is E:\LSCopy on SQLPCBAK, every instance keeps its database files in
+// D:\MSSQL\Data and its own backups in D:\MSSQL\Backup.
+const (
+	shareName       = "LogShip"
+	shareDrivePath  = `D:\LogShip`
+	copyShareName   = "LSCopy"
+	copyDrivePath   = `E:\LSCopy`
+	sqlDataDir      = `D:\MSSQL\Data`
+	sqlBackupDir    = `D:\MSSQL\Backup`
+	hostsFolderName = "hosts"
+)
+
+// hostDrives are the drives each host has (C: is the system drive).
+var hostDrives = map[string][]string{
+	RolePrimary:      {"C", "D"},
+	RoleBackup:       {"C", "D", "E"},
+	RoleBackupMirror: {"C", "D", "E"},
 }
 
-// labPaths are the names the lab owns inside DIR: cleanDir removes only these.
-var labPaths = []string{InfoFile, stopFile, "request.json", FailbackRequestFile, "share", "copy", "data", "backups", "run", "lync", "tls"}
+// machineNames are the Windows hosts of the instances (@@SERVERNAME before the backslash).
+func machineName(role string) string {
+	n := serverNames[role]
+	if i := strings.IndexByte(n, '\\'); i >= 0 {
+		return n[:i]
+	}
+	return n
+}
+
+// layout holds the lab's directories (absolute) and the SQL Servers' paths.
+type layout struct {
+	dir, hosts, run, lync, tls string
+	net                        *hostfs.Network
+	// share and copy are this machine's folders of the share and the copy folder.
+	share, copy string
+	// sqlShare is the share's UNC path, sqlBackupDir the primary's own path of it
+	// (log_shipping_primary_databases.backup_directory), sqlCopy the copy folder as msdb
+	// names it.
+	sqlShare, sqlShareDir, sqlCopy string
+}
+
+// labPaths are the names the lab owns inside DIR: cleanDir removes only these. share,
+// copy, data and backups are the folders of labs from before the hosts model.
+var labPaths = []string{InfoFile, stopFile, "request.json", FailbackRequestFile, hostsFolderName, "run", "lync", "tls",
+	"share", "copy", "data", "backups"}
 
 // cleanDir removes what a previous lab left in dir (never anything else).
 func cleanDir(dir string) error {
@@ -211,28 +253,67 @@ func cleanDir(dir string) error {
 	return nil
 }
 
-func makeLayout(dir string) (layout, error) {
+func makeLayout(dir string, s Scenario) (layout, error) {
 	lo := layout{
-		dir:     dir,
-		share:   filepath.Join(dir, "share"),
-		copy:    filepath.Join(dir, "copy"),
-		backups: filepath.Join(dir, "backups"),
-		run:     filepath.Join(dir, "run"),
-		lync:    filepath.Join(dir, "lync"),
-		tls:     filepath.Join(dir, "tls"),
-		data:    map[string]string{},
+		dir:         dir,
+		hosts:       filepath.Join(dir, hostsFolderName),
+		run:         filepath.Join(dir, "run"),
+		lync:        filepath.Join(dir, "lync"),
+		tls:         filepath.Join(dir, "tls"),
+		sqlShare:    `\\` + machineName(RolePrimary) + `\` + shareName,
+		sqlShareDir: shareDrivePath,
+		sqlCopy:     copyDrivePath,
 	}
-	dirs := []string{lo.share, lo.copy, lo.backups, lo.run, lo.lync}
-	for _, role := range roleNames {
-		lo.data[role] = filepath.Join(dir, "data", role)
-		dirs = append(dirs, lo.data[role])
-	}
-	for _, d := range dirs {
+	for _, d := range []string{lo.hosts, lo.run, lo.lync} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return layout{}, fmt.Errorf("lab %s: %w", dir, err)
 		}
 	}
+	lo.net = hostfs.New(lo.hosts)
+	for _, role := range roleNames {
+		h := machineName(role)
+		if err := lo.net.AddHost(h, hostDrives[role]...); err != nil {
+			return layout{}, fmt.Errorf("lab %s: %w", dir, err)
+		}
+		for _, p := range []string{sqlDataDir, sqlBackupDir} {
+			if err := lo.mkdir(h, p); err != nil {
+				return layout{}, err
+			}
+		}
+	}
+	pri, bak := machineName(RolePrimary), machineName(RoleBackup)
+	if err := lo.net.AddShare(pri, shareName, shareDrivePath); err != nil {
+		return layout{}, fmt.Errorf("lab %s: %w", dir, err)
+	}
+	if err := lo.mkdir(bak, copyDrivePath); err != nil {
+		return layout{}, err
+	}
+	if s.CopyFolderShare {
+		if err := lo.net.AddShare(bak, copyShareName, copyDrivePath); err != nil {
+			return layout{}, fmt.Errorf("lab %s: %w", dir, err)
+		}
+		lo.sqlCopy = `\\` + bak + `\` + copyShareName
+	}
+	var err error
+	if lo.share, err = lo.net.Resolve(pri, lo.sqlShare); err != nil {
+		return layout{}, fmt.Errorf("lab %s: %w", dir, err)
+	}
+	if lo.copy, err = lo.net.Resolve(bak, lo.sqlCopy); err != nil {
+		return layout{}, fmt.Errorf("lab %s: %w", dir, err)
+	}
 	return lo, nil
+}
+
+// mkdir creates the folder of a drive path on a host.
+func (lo layout) mkdir(host, p string) error {
+	l, err := lo.net.Resolve(host, p)
+	if err == nil {
+		err = os.MkdirAll(l, 0o755)
+	}
+	if err != nil {
+		return fmt.Errorf("lab %s: host %s: %s: %w", lo.dir, host, p, err)
+	}
+	return nil
 }
 
 // newPassword returns a random password that satisfies SQL Server's complexity policy

@@ -33,7 +33,7 @@ func TestLyncStateIsReadByLyncSim(t *testing.T) {
 	}
 	s = s.WithDefaults()
 	dir := t.TempDir()
-	lo, err := makeLayout(dir)
+	lo, err := makeLayout(dir, s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package lab
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 )
 
@@ -18,8 +19,45 @@ type readyRequest struct {
 	Share                   string           `json:"share"`
 	CopyDestination         string           `json:"copyDestination"`
 	RunDirectory            string           `json:"runDirectory"`
+	PathMap                 []pathMapEntry   `json:"pathMap,omitempty"`
 	Lync                    requestLync      `json:"lync"`
 	Options                 requestOptions   `json:"options"`
+}
+
+// pathMapEntry is one request pathMap entry: a prefix as SQL Server names it, and the
+// same place as this machine reaches it.
+type pathMapEntry struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// buildPathMap is the ready request's pathMap: the share \\SQLPCPRI\LogShip, and every
+// host's drives through their administrative shares (\\H\X$ -> DIR/hosts/H/X), which
+// is how pcfailover on a Lync server reaches them; with copyFolderShare also
+// \\SQLPCBAK\LSCopy. With toolOnBackupHost, SQLPCBAK's own drives are mapped as drive
+// paths (X:\ -> DIR/hosts/SQLPCBAK/X) instead of its admin shares. With pathMap "none",
+// nothing.
+func buildPathMap(info Info, s Scenario) []pathMapEntry {
+	if s.PathMap == "none" {
+		return nil
+	}
+	bak := machineName(RoleBackup)
+	out := []pathMapEntry{{From: info.SQLPaths.Share, To: info.Share}}
+	if s.CopyFolderShare {
+		out = append(out, pathMapEntry{From: info.SQLPaths.CopyDestination, To: info.CopyDestination})
+	}
+	for _, role := range roleNames {
+		h := machineName(role)
+		for _, d := range hostDrives[role] {
+			local := filepath.Join(info.HostsDir, h, d)
+			if s.ToolOnBackupHost && h == bak {
+				out = append(out, pathMapEntry{From: d + `:\`, To: local})
+				continue
+			}
+			out = append(out, pathMapEntry{From: `\\` + h + `\` + d + "$", To: local})
+		}
+	}
+	return out
 }
 
 type requestInstance struct {
@@ -73,6 +111,7 @@ func buildRequest(info Info, s Scenario) readyRequest {
 		BackupSqlInstance:       toRequestInstance(info.Instances[RoleBackup]),
 		BackupMirrorSqlInstance: toRequestInstance(info.Instances[RoleBackupMirror]),
 		RunDirectory:            info.RunDirectory,
+		PathMap:                 buildPathMap(info, s),
 		Lync: requestLync{
 			Module:           info.Lync.Module,
 			ActiveServers:    append([]string(nil), s.Lync.DataCenters[s.Lync.BackupDataCenter]...),

@@ -57,6 +57,20 @@ type Scenario struct {
 	// lab.json names a ready failback request. Needs PowerShell and LyncSim; excludes
 	// faults (the failover would meet them).
 	FailedOver bool `json:"failedOver,omitempty"`
+	// CopyFolderShare makes the copy folder the UNC share \\SQLPCBAK\LSCopy (E:\LSCopy
+	// shared): msdb's backup_destination_directory holds the UNC path.
+	CopyFolderShare bool `json:"copyFolderShare,omitempty"`
+	// ToolOnBackupHost makes the ready request model pcfailover running on SQLPCBAK: its
+	// pathMap maps SQLPCBAK's drive paths (E:\, D:\, C:\) to the lab folders instead of
+	// SQLPCBAK's administrative shares.
+	ToolOnBackupHost bool `json:"toolOnBackupHost,omitempty"`
+	// PathMap is "none" for a ready request without any pathMap (on Linux the tool then
+	// cannot reach a SQL Server path); "" (default) writes the lab's pathMap.
+	PathMap string `json:"pathMap,omitempty"`
+	// ShareHostDown takes the whole primary host SQLPCPRI down, not only its SQL Server:
+	// its LogShip share answers "Operating system error 53(The network path was not
+	// found.)". Needs primaryUp false.
+	ShareHostDown bool `json:"shareHostDown,omitempty"`
 }
 
 // LogPlan is the history of the transaction log backups since the last full backup,
@@ -444,6 +458,20 @@ func (s Scenario) Validate() error {
 	}
 	if d.Throughput.HeaderLatency < 0 || time.Duration(d.Throughput.HeaderLatency) > time.Minute {
 		add("throughput.headerLatency", "must be between 0 and 1m")
+	}
+	switch d.PathMap {
+	case "", "none":
+	default:
+		add("pathMap", "must be \"none\" (no pathMap in the ready request) or left out, got %q", d.PathMap)
+	}
+	if d.PathMap == "none" && d.ToolOnBackupHost {
+		add("toolOnBackupHost", "cannot be combined with pathMap \"none\": the tool on the backup host reaches its drives through the pathMap")
+	}
+	if d.ShareHostDown && d.PrimaryUp {
+		add("shareHostDown", "takes the primary's whole host down, its SQL Server included: set primaryUp to false")
+	}
+	if d.FailedOver && (d.PathMap == "none" || d.ShareHostDown) {
+		add("failedOver", "cannot be combined with pathMap \"none\" or shareHostDown: the failover that builds the scenario needs to reach the share")
 	}
 	if d.FailedOver && len(d.Faults) > 0 {
 		add("faults", "cannot be combined with failedOver: the failover that builds the scenario would meet them")

@@ -58,6 +58,10 @@ const (
 	CodeLyncError        = "PCFailover.LyncError"
 	CodeInterrupted      = "PCFailover.Interrupted"
 	CodeUnexpected       = "PCFailover.Unexpected"
+	// CodePathUnreachable: a folder or file SQL Server names cannot be reached from this
+	// machine (no pathMap entry, no administrative share, the mapped folder is missing),
+	// or the copy folder this machine writes is not the one SQL Server reads.
+	CodePathUnreachable = "PCFailover.PathUnreachable"
 )
 
 // ExitCode maps an outcome to the process exit code.
@@ -75,7 +79,8 @@ func ExitCode(outcome string) int {
 	return 1
 }
 
-// Report is the result of one plan or failover run.
+// Report is the result of one plan or failover run. Folders are the share and copy
+// folder, each as SQL Server names it and as this machine reaches it.
 type Report struct {
 	SchemaVersion int            `json:"schemaVersion"`
 	Command       string         `json:"command"`
@@ -90,6 +95,7 @@ type Report struct {
 	DurationMs    int64          `json:"durationMs"`
 	FinalState    *DatabaseState `json:"databaseState,omitempty"`
 	Steps         []*Step        `json:"steps"`
+	Folders       []Folder       `json:"folders"`
 	Files         []File         `json:"files"`
 	Chain         *Chain         `json:"chain"`
 	RPO           *RPO           `json:"rpo"`
@@ -127,11 +133,38 @@ type Statement struct {
 	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
-// File is one log backup file and what the run did (or would do) with it.
+// Folder roles.
+const (
+	FolderShare = "share"
+	FolderCopy  = "copyDestination"
+)
+
+// Folder is one folder of the run, in both views: SQLPath as SQL Server names it (what
+// statements carry) and LocalPath as this machine reaches it (what file operations use).
+type Folder struct {
+	Role string `json:"role"`
+	// Host is the SQL host (SERVERPROPERTY('MachineName')) whose drive a drive path is on.
+	Host      string `json:"host,omitempty"`
+	SQLPath   string `json:"sqlPath"`
+	LocalPath string `json:"localPath"`
+	// Reachable is false when LocalPath is unknown or cannot be listed; Error says why.
+	Reachable bool   `json:"reachable"`
+	Error     string `json:"error,omitempty"`
+}
+
+// File is one log backup file and what the run did (or would do) with it. SourcePath and
+// CopyPath are the file in the share and in the copy folder as SQL Server names them;
+// SourceLocalPath and CopyLocalPath the same files as this machine reaches them. SQLPath
+// and LocalPath are the file SQL Server restores (or would restore): the copy when there
+// is one, else the source.
 type File struct {
 	Name             string     `json:"name"`
+	SQLPath          string     `json:"sqlPath,omitempty"`
+	LocalPath        string     `json:"localPath,omitempty"`
 	SourcePath       string     `json:"sourcePath,omitempty"`
+	SourceLocalPath  string     `json:"sourceLocalPath,omitempty"`
 	CopyPath         string     `json:"copyPath,omitempty"`
+	CopyLocalPath    string     `json:"copyLocalPath,omitempty"`
 	SizeBytes        int64      `json:"sizeBytes"`
 	FirstLSN         *lsn.LSN   `json:"firstLsn,omitempty"`
 	LastLSN          *lsn.LSN   `json:"lastLsn,omitempty"`
@@ -152,12 +185,12 @@ type Chain struct {
 // Gap is a break in the log chain: the database (or the chain so far) needs NeedLSN, and
 // the next available file starts at FoundLSN.
 type Gap struct {
-	NeedLSN     lsn.LSN    `json:"needLsn"`
-	FoundLSN    *lsn.LSN   `json:"foundLsn,omitempty"`
-	AfterFile   string     `json:"afterFile,omitempty"`
-	NextFile    string     `json:"nextFile,omitempty"`
-	From        *time.Time `json:"from,omitempty"`
-	To          *time.Time `json:"to,omitempty"`
+	NeedLSN   lsn.LSN    `json:"needLsn"`
+	FoundLSN  *lsn.LSN   `json:"foundLsn,omitempty"`
+	AfterFile string     `json:"afterFile,omitempty"`
+	NextFile  string     `json:"nextFile,omitempty"`
+	From      *time.Time `json:"from,omitempty"`
+	To        *time.Time `json:"to,omitempty"`
 	// Damaged lists damaged files that may have continued the chain.
 	Damaged     []string `json:"damaged,omitempty"`
 	Description string   `json:"description"`

@@ -41,6 +41,19 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "        error %s: %s\n", s.Error.Code, s.Error.Message)
 		}
 	}
+	if len(r.Folders) > 0 {
+		b.WriteString("\nFolders (as SQL Server names them -> as this machine reaches them)\n")
+		for _, f := range r.Folders {
+			local := f.LocalPath
+			if local == "" {
+				local = "(not reachable)"
+			}
+			fmt.Fprintf(&b, "  %-16s SQL path %s\n  %-16s local path %s\n", f.Role, f.SQLPath, "", local)
+			if f.Error != "" {
+				fmt.Fprintf(&b, "  %-16s ERROR: %s\n", "", f.Error)
+			}
+		}
+	}
 	if len(r.Files) > 0 {
 		counts := map[string]int{}
 		for _, f := range r.Files {

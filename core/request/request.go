@@ -36,13 +36,24 @@ type Request struct {
 	Share                   string       `json:"share,omitempty"`
 	CopyDestination         string       `json:"copyDestination,omitempty"`
 	RunDirectory            string       `json:"runDirectory"`
-	Lync                    *Lync        `json:"lync,omitempty"`
-	Options                 Options      `json:"options"`
+	// PathMap translates paths as SQL Server names them (drive or UNC prefixes) into
+	// paths this machine reaches (see core/winpath and cli/CONTRACT.md).
+	PathMap []PathMapEntry `json:"pathMap,omitempty"`
+	Lync    *Lync          `json:"lync,omitempty"`
+	Options Options        `json:"options"`
 	// Drill and Status tune the drill and status commands (drillstatus.go).
 	Drill  *Drill  `json:"drill,omitempty"`
 	Status *Status `json:"status,omitempty"`
 	// Failback is read by pcfailover failback (core/request/failback.go).
 	Failback *Failback `json:"failback,omitempty"`
+}
+
+// PathMapEntry maps one prefix as SQL Server names it (From: a drive path such as E:\ or
+// E:\LSCopy, or a UNC path \\host\share[\folder]) to the same place as this machine
+// reaches it (To: an absolute path of this machine). The longest matching From wins.
+type PathMapEntry struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 // SQLInstance says how to reach one SQL Server instance.

@@ -15,6 +15,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"pcfailover/core/winpath"
 )
 
 //go:embed schema.json
@@ -223,12 +225,19 @@ func (r *Request) Validate(goos string) []FieldError {
 	} else if !IsAbsPath(goos, r.RunDirectory) {
 		add("runDirectory", fmt.Sprintf("%q is not an absolute path", r.RunDirectory), "use an absolute local folder")
 	}
-	if r.Share != "" && !IsAbsPath(goos, r.Share) {
-		add("share", fmt.Sprintf("%q is not an absolute path or UNC share", r.Share), `use a UNC path (\\server\share\folder) or an absolute folder`)
+	// share and copyDestination are paths as SQL Server names them (Windows paths, on any
+	// goos; POSIX paths only for old labs): pathMap says how this machine reaches them.
+	if r.Share != "" {
+		if _, err := winpath.Parse(r.Share); err != nil {
+			add("share", fmt.Sprintf("%q: %v", r.Share, err), `use the share as SQL Server names it: a UNC path (\\server\share\folder) or a drive path of the backup SQL Server`)
+		}
 	}
-	if r.CopyDestination != "" && !IsAbsPath(goos, r.CopyDestination) {
-		add("copyDestination", fmt.Sprintf("%q is not an absolute path", r.CopyDestination), "use the absolute copy destination folder of the backup server")
+	if r.CopyDestination != "" {
+		if _, err := winpath.Parse(r.CopyDestination); err != nil {
+			add("copyDestination", fmt.Sprintf("%q: %v", r.CopyDestination, err), `use the copy folder as the backup SQL Server names it (E:\LSCopy, or a UNC path)`)
+		}
 	}
+	errs = append(errs, r.validatePathMap(goos)...)
 	o := r.Options
 	if o.CopyParallelism < 1 || o.CopyParallelism > 16 {
 		add("options.copyParallelism", fmt.Sprintf("is %d", o.CopyParallelism), "use 1 to 16")
@@ -269,6 +278,58 @@ func (r *Request) Validate(goos string) []FieldError {
 	}
 	errs = append(errs, r.validateDrillStatus(goos)...)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+	return errs
+}
+
+// validatePathMap checks each pathMap entry: from is a drive or UNC prefix as SQL Server
+// names it, to is an absolute path of this machine (by goos's rules), and no from is
+// given twice (compared as Windows compares paths: case-insensitive, '/' = '\').
+func (r *Request) validatePathMap(goos string) []FieldError {
+	var errs []FieldError
+	add := func(field, msg, fix string) { errs = append(errs, FieldError{Field: field, Message: msg, Fix: fix}) }
+	const fromFix = `give the prefix as SQL Server names it: a drive path (E:\ or E:\LSCopy) or a UNC path (\\host\share or \\host\E$\folder)`
+	toFix := "give the same folder as this machine reaches it, as an absolute path (e.g. /mnt/lscopy)"
+	if goos == "windows" {
+		toFix = `give the same folder as this machine reaches it, as an absolute path (e.g. \\SQLPCBAK\E$\LSCopy or D:\LSCopy)`
+	}
+	var seen []winpath.Path
+	for i, e := range r.PathMap {
+		field := fmt.Sprintf("pathMap[%d]", i)
+		from, err := winpath.Parse(e.From)
+		switch {
+		case e.From == "":
+			add(field+".from", "is required", fromFix)
+		case err != nil:
+			add(field+".from", fmt.Sprintf("%q: %v", e.From, err), fromFix)
+		case from.Kind() != winpath.Drive && from.Kind() != winpath.UNC:
+			add(field+".from", fmt.Sprintf("%q is a %s path, not a drive or UNC path", e.From, from.Kind()), fromFix)
+		default:
+			dup := -1
+			for j, p := range seen {
+				if !p.IsZero() && p.Equal(from) {
+					dup = j
+					break
+				}
+			}
+			if dup >= 0 {
+				add(field+".from", fmt.Sprintf("%q is already mapped by pathMap[%d]", e.From, dup), "keep one entry per prefix; remove this one or the other")
+			}
+		}
+		if err == nil && (from.Kind() == winpath.Drive || from.Kind() == winpath.UNC) {
+			seen = append(seen, from)
+		} else {
+			seen = append(seen, winpath.Path{})
+		}
+		to, terr := winpath.Parse(e.To)
+		switch {
+		case e.To == "":
+			add(field+".to", "is required", toFix)
+		case terr != nil:
+			add(field+".to", fmt.Sprintf("%q: %v", e.To, terr), toFix)
+		case !IsAbsPath(goos, e.To) || (goos != "windows" && to.Kind() != winpath.POSIX):
+			add(field+".to", fmt.Sprintf("%q is not an absolute path of this machine (%s)", e.To, goos), toFix)
+		}
+	}
 	return errs
 }
 

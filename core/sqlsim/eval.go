@@ -971,15 +971,16 @@ func valueKey(v any) string {
 
 func (in *Instance) serverProperty(p string) any {
 	name := in.cfg.Name
-	machine, inst := name, ""
+	inst := ""
 	if i := strings.IndexByte(name, '\\'); i >= 0 {
-		machine, inst = name[:i], name[i+1:]
+		inst = name[i+1:]
 	}
 	switch strings.ToLower(p) {
 	case "servername":
 		return name
 	case "machinename", "computernamephysicalnetbios":
-		return machine
+		// The Windows computer name (SERVERPROPERTY docs), not the instance part.
+		return in.cfg.Host
 	case "instancename":
 		if inst == "" {
 			return nil

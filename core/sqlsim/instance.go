@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"pcfailover/core/lsn"
+	"pcfailover/core/sqlsim/hostfs"
 	"pcfailover/core/sqlsim/tds"
 )
 
@@ -44,6 +45,15 @@ type Config struct {
 	Version, ProductVersion string
 	// Edition is SERVERPROPERTY('Edition').
 	Edition string
+	// Host is the Windows computer the instance runs on: SERVERPROPERTY('MachineName'),
+	// the host whose drives its drive paths name. Default: @@SERVERNAME before the
+	// backslash.
+	Host string
+	// Hosts is the network of simulated Windows hosts that resolves every path the
+	// instance is given (BACKUP/RESTORE devices, MOVE targets, log-shipping folders,
+	// xp_fileexist): see package hostfs. Nil: paths are this machine's own absolute
+	// paths (the simulator's unit tests).
+	Hosts *hostfs.Network
 }
 
 // DatabaseFile is one file of a database (sys.master_files, RESTORE FILELISTONLY).
@@ -120,6 +130,9 @@ type database struct {
 func NewInstance(cfg Config) *Instance {
 	if cfg.Name == "" {
 		cfg.Name = "SQLSIM"
+	}
+	if cfg.Host == "" {
+		cfg.Host = machineName(cfg.Name)
 	}
 	if cfg.BytesPerTxn <= 0 {
 		cfg.BytesPerTxn = 8192

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"pcfailover/core/sqlsim/hostfs"
 	"pcfailover/core/sqlsim/tds"
 )
 
@@ -387,7 +387,7 @@ func (in *Instance) setAgentLocked(on bool) {
 		in.agentSes++
 		for _, prog := range []string{"SQLAgent - Generic Refresher", "SQLAgent - Job invocation engine"} {
 			s := newSession(in, in.allocSPIDLocked(), agentLogin, true)
-			s.program, s.host, s.db, s.loginDB = prog, machineName(in.cfg.Name), "msdb", "msdb"
+			s.program, s.host, s.db, s.loginDB = prog, in.cfg.Host, "msdb", "msdb"
 			s.agent = true
 			in.sessions[s.spid] = s
 		}
@@ -512,7 +512,7 @@ func (in *Instance) jobSession(j *job) *session {
 	s := newSession(in, in.allocSPIDLocked(), agentLogin, true)
 	id := j.JobID
 	s.program = fmt.Sprintf("SQLAgent - TSQL JobStep (Job 0x%X : Step 1)", id[:])
-	s.host = machineName(in.cfg.Name)
+	s.host = in.cfg.Host
 	s.agent = true
 	in.sessions[s.spid] = s
 	j.runSPID = s.spid
@@ -578,26 +578,8 @@ func (in *Instance) runJobBody(ctx context.Context, j *job) error {
 
 var trnName = regexp.MustCompile(`(?i)^(.+)_(\d{14})\.trn$`)
 
-// lsFiles lists <db>_<yyyyMMddHHmmss>.trn files in dir, sorted by name (never .wrk).
-func lsFiles(dir, db string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		m := trnName.FindStringSubmatch(e.Name())
-		if e.IsDir() || m == nil || !strings.EqualFold(m[1], db) {
-			continue
-		}
-		out = append(out, e.Name())
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 func fileStamp(name string) (time.Time, bool) {
-	m := trnName.FindStringSubmatch(filepath.Base(name))
+	m := trnName.FindStringSubmatch(sqlBase(name))
 	if m == nil {
 		return time.Time{}, false
 	}
@@ -629,11 +611,11 @@ func (in *Instance) runBackupJob(ctx context.Context, s *session, j *job) error 
 	now := in.now().UTC()
 	in.mu.Unlock()
 	name := fmt.Sprintf("%s_%s.trn", db, now.Format("20060102150405"))
-	path := filepath.Join(dir, name)
-	for i := 1; fileExists(path); i++ {
+	path := sqlJoin(dir, name)
+	for i := 1; in.fileExistsAt(path); i++ {
 		// Two backups in one second: the next second's name, as the job would on its next run.
 		name = fmt.Sprintf("%s_%s.trn", db, now.Add(time.Duration(i)*time.Second).Format("20060102150405"))
-		path = filepath.Join(dir, name)
+		path = sqlJoin(dir, name)
 	}
 	_, serr := in.backup(ctx, s, backupReq{kind: "LOG", db: db, path: path, init: true}, nil)
 	in.mu.Lock()
@@ -650,9 +632,33 @@ func (in *Instance) runBackupJob(ctx context.Context, s *session, j *job) error 
 	}
 	in.lsHistoryLocked(p.PrimaryID, 0, db, 2, "Backed up log to "+path)
 	if keep > 0 {
-		cleanup(dir, db, t.UTC().Add(-time.Duration(keep)*time.Minute), "")
+		in.cleanup(dir, db, t.UTC().Add(-time.Duration(keep)*time.Minute), "")
 	}
 	return nil
+}
+
+// jobPathError is the job history text of a folder sqllogship cannot list, as .NET
+// reports it: "The network path was not found." for error 53, else
+// DirectoryNotFoundException's "Could not find a part of the path" ([I]: texts of the
+// .NET exceptions, not captured from sqllogship).
+func jobPathError(dir string, err error) string {
+	var pe *hostfs.PathError
+	if errors.As(err, &pe) && pe.Code == hostfs.ErrBadNetPath {
+		return "*** Error: The network path was not found.(mscorlib) ***"
+	}
+	return fmt.Sprintf("*** Error: Could not find a part of the path '%s'.(mscorlib) ***", dir)
+}
+
+// jobCopyError is the job history text of a failed file copy.
+func jobCopyError(src, dst string, err error) string {
+	var pe *hostfs.PathError
+	switch {
+	case errors.As(err, &pe) && pe.Code == hostfs.ErrBadNetPath:
+		return "*** Error: The network path was not found.(mscorlib) ***"
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("*** Error: Could not find file '%s'.(mscorlib) ***", src)
+	}
+	return fmt.Sprintf("*** Error: Could not copy '%s' to '%s'.(mscorlib) ***", src, dst)
 }
 
 func fileExists(p string) bool {
@@ -662,8 +668,8 @@ func fileExists(p string) bool {
 
 // cleanup deletes <db>_*.trn in dir stamped before cutoff (and, when upTo is set, whose
 // name sorts at or before upTo).
-func cleanup(dir, db string, cutoff time.Time, upTo string) {
-	files, err := lsFiles(dir, db)
+func (in *Instance) cleanup(dir, db string, cutoff time.Time, upTo string) {
+	files, err := in.lsFilesAt(dir, db)
 	if err != nil {
 		return
 	}
@@ -672,7 +678,7 @@ func cleanup(dir, db string, cutoff time.Time, upTo string) {
 		if !ok || !t.Before(cutoff) || (upTo != "" && f > upTo) {
 			continue
 		}
-		os.Remove(filepath.Join(dir, f))
+		in.removeAt(sqlJoin(dir, f))
 	}
 }
 
@@ -685,7 +691,7 @@ func (in *Instance) runCopyJob(ctx context.Context, s *session, j *job) error {
 		in.mu.Unlock()
 		return errors.New("log shipping secondary configuration not found")
 	}
-	src, dst, db, last, id := sec.BackupSourceDirectory, sec.BackupDestinationDirectory, sec.PrimaryDatabase, filepath.Base(sec.LastCopiedFile), sec.SecondaryID
+	src, dst, db, last, id := sec.BackupSourceDirectory, sec.BackupDestinationDirectory, sec.PrimaryDatabase, sqlBase(sec.LastCopiedFile), sec.SecondaryID
 	if sec.LastCopiedFile == "" {
 		last = ""
 	}
@@ -697,9 +703,9 @@ func (in *Instance) runCopyJob(ctx context.Context, s *session, j *job) error {
 		in.mu.Unlock()
 		return errors.New(text)
 	}
-	files, err := lsFiles(src, db)
+	files, err := in.lsFilesAt(src, db)
 	if err != nil {
-		return fail(fmt.Sprintf("*** Error: Could not find a part of the path '%s'.(mscorlib) ***", src))
+		return fail(jobPathError(src, err))
 	}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
@@ -708,10 +714,10 @@ func (in *Instance) runCopyJob(ctx context.Context, s *session, j *job) error {
 		if last != "" && f <= last {
 			continue
 		}
-		target := filepath.Join(dst, f)
-		if !fileExists(target) {
-			if err := copyViaWrk(filepath.Join(src, f), target); err != nil {
-				return fail("*** Error: " + err.Error() + " ***")
+		target := sqlJoin(dst, f)
+		if !in.fileExistsAt(target) {
+			if err := in.copyAt(sqlJoin(src, f), target); err != nil {
+				return fail(jobCopyError(sqlJoin(src, f), target, err))
 			}
 		}
 		in.mu.Lock()
@@ -722,38 +728,12 @@ func (in *Instance) runCopyJob(ctx context.Context, s *session, j *job) error {
 				m.LastCopiedFile, m.LastCopiedDate, m.LastCopiedDateUTC = target, tp(t), tp(t.UTC())
 			}
 		}
-		in.lsHistoryLocked(id, 1, "", 1, "Copied "+filepath.Join(src, f)+" to "+target)
+		in.lsHistoryLocked(id, 1, "", 1, "Copied "+sqlJoin(src, f)+" to "+target)
 		in.mu.Unlock()
 	}
 	in.mu.Lock()
 	in.lsHistoryLocked(id, 1, "", 2, "The copy operation was successful.")
 	in.mu.Unlock()
-	return nil
-}
-
-func copyViaWrk(src, dst string) error {
-	wrk := strings.TrimSuffix(dst, filepath.Ext(dst)) + ".wrk"
-	in, err := os.Open(src)
-	if err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	defer in.Close()
-	out, err := os.Create(wrk)
-	if err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(wrk)
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	if err := out.Close(); err != nil {
-		os.Remove(wrk)
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	if err := os.Rename(wrk, dst); err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
 	return nil
 }
 
@@ -786,14 +766,14 @@ func (in *Instance) runRestoreJob(ctx context.Context, s *session, j *job) error
 		in.mu.Lock()
 		upTo := ""
 		for _, sd := range dbs {
-			if f := filepath.Base(sd.LastRestoredFile); sd.LastRestoredFile != "" && (upTo == "" || f < upTo) {
+			if f := sqlBase(sd.LastRestoredFile); sd.LastRestoredFile != "" && (upTo == "" || f < upTo) {
 				upTo = f
 			}
 		}
 		cut := in.now().UTC().Add(-time.Duration(keep) * time.Minute)
 		in.mu.Unlock()
 		if upTo != "" {
-			cleanup(dir, pdb, cut, upTo)
+			in.cleanup(dir, pdb, cut, upTo)
 		}
 	}
 	return firstErr
@@ -804,7 +784,7 @@ func (in *Instance) restoreSecondary(ctx context.Context, s *session, id uuid.UU
 	db := sd.SecondaryDatabase
 	last := ""
 	if sd.LastRestoredFile != "" {
-		last = filepath.Base(sd.LastRestoredFile)
+		last = sqlBase(sd.LastRestoredFile)
 	}
 	delay, all, standby, disconnect := sd.RestoreDelay, sd.RestoreAll, sd.RestoreMode, sd.DisconnectUsers
 	in.lsHistoryLocked(id, 2, db, 0, "Starting transaction log restore.")
@@ -815,9 +795,9 @@ func (in *Instance) restoreSecondary(ctx context.Context, s *session, id uuid.UU
 		in.mu.Unlock()
 		return errors.New(text)
 	}
-	files, err := lsFiles(dir, pdb)
+	files, err := in.lsFilesAt(dir, pdb)
 	if err != nil {
-		return fail(fmt.Sprintf("*** Error: Could not find a part of the path '%s'.(mscorlib) ***", dir))
+		return fail(jobPathError(dir, err))
 	}
 	restored := 0
 	for _, f := range files {
@@ -827,8 +807,8 @@ func (in *Instance) restoreSecondary(ctx context.Context, s *session, id uuid.UU
 		if last != "" && f <= last {
 			continue
 		}
-		path := filepath.Join(dir, f)
-		h, err := ReadBackupHeader(path)
+		path := sqlJoin(dir, f)
+		h, err := in.readHeaderAt(path)
 		if err != nil {
 			return fail("*** Error: " + fileErrorMessages(err, db)[0].Text + " ***")
 		}
@@ -867,7 +847,7 @@ func (in *Instance) restoreSecondary(ctx context.Context, s *session, id uuid.UU
 		}
 		opts := RestoreOptions{Mode: NoRecovery}
 		if standby {
-			opts = RestoreOptions{Mode: Standby, StandbyFile: filepath.Join(dir, fmt.Sprintf("%s_%s.tuf", db, now.UTC().Format("20060102150405")))}
+			opts = RestoreOptions{Mode: Standby, StandbyFile: sqlJoin(dir, fmt.Sprintf("%s_%s.tuf", db, now.UTC().Format("20060102150405")))}
 		}
 		if serr := in.restore(ctx, s, restoreReq{kind: "LOG", db: db, devices: []string{path}, opts: opts, hasMode: true}, nil); serr != nil {
 			return fail("*** Error: " + serr.msgs[0].Text + " ***")

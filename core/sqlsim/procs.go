@@ -315,15 +315,17 @@ func (s *session) xpFileExist(args []procArg, o *out) (procResult, *sqlError, er
 	}
 	p, _ := argString(vals, "@filename")
 	exists, isDir, parent := int64(0), int64(0), int64(0)
-	if st, err := os.Stat(p); err == nil {
-		if st.IsDir() {
-			isDir = 1
-		} else {
-			exists = 1
+	if l, err := s.in.localPath(p); err == nil {
+		if st, err := os.Stat(l); err == nil {
+			if st.IsDir() {
+				isDir = 1
+			} else {
+				exists = 1
+			}
 		}
-	}
-	if st, err := os.Stat(filepath.Dir(p)); err == nil && st.IsDir() {
-		parent = 1
+		if st, err := os.Stat(filepath.Dir(l)); err == nil && st.IsDir() {
+			parent = 1
+		}
 	}
 	cols := []tds.Column{cInt("File Exists"), cInt("File is a Directory"), cInt("Parent Directory Exists")}
 	if err := writeResult(o, cols, [][]any{{exists, isDir, parent}}); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"pcfailover/core/lsn"
+	"pcfailover/core/sqlsim/hostfs"
 	"pcfailover/core/sqlsim/tds"
 )
 
@@ -286,11 +287,11 @@ func (s *session) restoreInfo(ctx context.Context, kind, op string, devices []st
 		return withTerm(op, msg(3204, 16, 1, "The backup or restore was aborted."))
 	}
 	path := devices[0]
-	if m := checkDevicePath(path); m != nil {
+	if m := s.in.checkDevice(path); m != nil {
 		return withTerm(op, *m)
 	}
 	if kind == "VERIFYONLY" {
-		h, err := readPayload(ctx, path, nil)
+		h, err := s.in.readPayloadAt(ctx, path, nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				return withTerm(op, msg(3204, 16, 1, "The backup or restore was aborted."))
@@ -305,7 +306,7 @@ func (s *session) restoreInfo(ctx context.Context, kind, op string, devices []st
 		}
 		return nil
 	}
-	h, err := ReadBackupHeader(path)
+	h, err := s.in.readHeaderAt(path)
 	if err != nil {
 		return withTerm(op, fileErrorMessages(err, "")...)
 	}
@@ -397,19 +398,18 @@ func fileListResult(h Header) ([]tds.Column, [][]any) {
 	return cols, rows
 }
 
+// checkablePath reports whether a physical file name can be checked for its folder:
+// any path with a hosts model, only this machine's absolute paths without one.
+func (in *Instance) checkablePath(p string) bool {
+	if in.cfg.Hosts != nil {
+		return hostfs.IsWindowsPath(p) || filepath.IsAbs(p)
+	}
+	return filepath.IsAbs(p)
+}
+
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
-}
-
-// checkDevicePath refuses a relative device path: the simulator has no default
-// backup directory, and a Windows path on another OS must not become a local file name.
-func checkDevicePath(p string) *tds.Message {
-	if p == "" || !filepath.IsAbs(p) {
-		m := errOpenDevice(p, osPathNotFound)
-		return &m
-	}
-	return nil
 }
 
 // killContext is ctx, also cancelled when the session is killed (KILL aborts a
@@ -504,7 +504,7 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 	ctx, stop := s.killContext(ctx)
 	defer stop()
 	for _, d := range req.devices {
-		if m := checkDevicePath(d); m != nil {
+		if m := in.checkDevice(d); m != nil {
 			return withTerm(op, *m)
 		}
 	}
@@ -524,7 +524,7 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 		return withTerm(op, errMalformed(req.devices[1]))
 	}
 	path := req.devices[0]
-	h, herr := ReadBackupHeader(path)
+	h, herr := in.readHeaderAt(path)
 	if herr != nil {
 		return withTerm(op, fileErrorMessages(herr, req.db)...)
 	}
@@ -616,9 +616,9 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 			}
 			if owner := in.fileOwnerLocked(nf.PhysicalName, req.db); owner != "" {
 				plan = append(plan, errFileInUse(nf.PhysicalName, owner), errUseMove(nf.LogicalName, nf.PhysicalName))
-			} else if filepath.IsAbs(nf.PhysicalName) && !isDir(filepath.Dir(nf.PhysicalName)) {
-				// Only paths native to this OS can be checked: the simulator keeps no data
-				// files, but a MOVE target in a missing folder fails as in SQL Server.
+			} else if in.checkablePath(nf.PhysicalName) && !in.parentExistsAt(nf.PhysicalName) {
+				// The simulator keeps no data files, but a MOVE target in a missing
+				// folder (resolved through the hosts model) fails as in SQL Server.
 				plan = append(plan, errDirLookup(nf.PhysicalName), errUseMove(nf.LogicalName, nf.PhysicalName))
 			}
 			placed = append(placed, nf)
@@ -646,7 +646,7 @@ func (in *Instance) restore(ctx context.Context, s *session, req restoreReq, sen
 	in.mu.Unlock()
 
 	start := time.Now()
-	_, perr := readPayload(ctx, path, in.progressFn(ctx, s, start, req.opts.Stats, send))
+	_, perr := in.readPayloadAt(ctx, path, in.progressFn(ctx, s, start, req.opts.Stats, send))
 	elapsed := time.Since(start)
 
 	in.mu.Lock()
@@ -841,7 +841,7 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 	op := "BACKUP " + req.kind
 	ctx, stop := s.killContext(ctx)
 	defer stop()
-	if m := checkDevicePath(req.path); m != nil {
+	if m := in.checkDevice(req.path); m != nil {
 		return Header{}, withTerm(op, *m)
 	}
 	if e := s.requireSysadmin(op); e != nil {
@@ -885,19 +885,21 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 			}
 		}
 	}
-	if _, err := os.Stat(req.path); err == nil && !req.init {
+	local, lerr := in.localPath(req.path)
+	if lerr != nil {
+		in.mu.Unlock()
+		return Header{}, withTerm(op, errOpenDevice(req.path, osError("", lerr)))
+	}
+	if _, err := os.Stat(local); err == nil && !req.init {
 		in.mu.Unlock()
 		return Header{}, withTerm(op, msg(50000, 16, 1, "sqlsim: appending a backup set to the existing media '%s' is not simulated; use WITH INIT or a new file.", req.path))
 	}
-	if _, err := os.Stat(filepath.Dir(req.path)); err != nil {
+	if _, err := os.Stat(filepath.Dir(local)); err != nil {
 		in.mu.Unlock()
-		return Header{}, withTerm(op, errOpenDevice(req.path, osErrorText(req.path, err)))
+		return Header{}, withTerm(op, errOpenDevice(req.path, osErrorText(local, err)))
 	}
 	start := in.now()
-	machine := in.cfg.Name
-	if i := strings.IndexByte(machine, '\\'); i >= 0 {
-		machine = machine[:i]
-	}
+	machine := in.cfg.Host
 	h := Header{
 		DatabaseName: d.Name, ServerName: in.cfg.Name, MachineName: machine, UserName: s.login,
 		DatabaseVersion: 782, DatabaseCreationDate: d.CreateDate, BackupStartDate: start,
@@ -938,7 +940,7 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 
 	wstart := time.Now()
 	progress := in.progressFn(ctx, s, wstart, req.stats, send)
-	werr := WriteBackupFile(req.path, h)
+	werr := WriteBackupFile(local, h)
 	if werr == nil {
 		werr = progress(h.PayloadSize, h.PayloadSize)
 	}
@@ -949,11 +951,11 @@ func (in *Instance) backup(ctx context.Context, s *session, req backupReq, send 
 	in.broadcastLocked()
 	if werr != nil {
 		in.mu.Unlock()
-		os.Remove(req.path)
+		os.Remove(local)
 		if ctx.Err() != nil {
 			return Header{}, withTerm(op, msg(3204, 16, 1, "The backup or restore was aborted."))
 		}
-		return Header{}, withTerm(op, errOpenDevice(req.path, osErrorText(req.path, werr)))
+		return Header{}, withTerm(op, errOpenDevice(req.path, osErrorText(local, werr)))
 	}
 	if req.kind == "DATABASE" {
 		if !req.copyOnly {

@@ -40,6 +40,13 @@ func WriteText(w io.Writer, s *Status) error {
 		}
 		b.WriteString("\n")
 	}
+	for _, f := range s.Folders {
+		local := f.LocalPath
+		if !f.Reachable {
+			local += " (NOT REACHABLE: " + f.Error + ")"
+		}
+		fmt.Fprintf(&b, "%-12s SQL path %s, local path %s\n", f.Role, f.SQLPath, local)
+	}
 	fmt.Fprintf(&b, "Files        %d in the share, %d in the copy folder; %d waiting to be copied, %d to be restored",
 		s.Files.InShare, s.Files.InCopyFolder, s.Files.WaitingToCopy, s.Files.WaitingToRestore)
 	if len(s.Files.Partial) > 0 {

@@ -14,8 +14,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -25,7 +23,9 @@ import (
 	"pcfailover/core/failover"
 	"pcfailover/core/logchain"
 	"pcfailover/core/lsn"
+	"pcfailover/core/report"
 	"pcfailover/core/request"
+	"pcfailover/core/winpath"
 )
 
 // Health levels, worst last.
@@ -110,12 +110,15 @@ type Status struct {
 	LastBackup  *Event       `json:"lastBackup"`
 	LastCopy    *Event       `json:"lastCopy"`
 	LastRestore *Event       `json:"lastRestore"`
-	Files       Files        `json:"files"`
-	Chain       *Chain       `json:"chain"`
-	RPO         *RPO         `json:"rpo"`
-	Lync        *LyncState   `json:"lync"`
-	Checks      []Check      `json:"checks"`
-	Errors      []string     `json:"errors"`
+	// Folders are the share and copy folder as SQL Server names them and as this
+	// machine reaches them.
+	Folders []report.Folder `json:"folders"`
+	Files   Files           `json:"files"`
+	Chain   *Chain          `json:"chain"`
+	RPO     *RPO            `json:"rpo"`
+	Lync    *LyncState      `json:"lync"`
+	Checks  []Check         `json:"checks"`
+	Errors  []string        `json:"errors"`
 }
 
 // Secondary is the backup database's state.
@@ -225,7 +228,7 @@ func Read(ctx context.Context, cfg Config) *Status {
 	}
 	r := &reader{cfg: cfg, req: cfg.Request, now: nowf().UTC(), red: request.ForPasswords(cfg.Passwords)}
 	r.st = &Status{SchemaVersion: 1, Command: "status", PoolFQDN: r.req.PoolFQDN, Database: r.req.Database, CheckedAt: r.now,
-		Checks: []Check{}, Errors: []string{}, Files: Files{Partial: []string{}}}
+		Checks: []Check{}, Errors: []string{}, Folders: []report.Folder{}, Files: Files{Partial: []string{}}}
 	if err := r.read(ctx); err != nil {
 		r.st.Errors = append(r.st.Errors, r.red.Redact(err.Error()))
 		r.add(Check{Name: "read", Health: Unknown, Message: r.red.Redact(err.Error())})
@@ -385,23 +388,21 @@ func (r *reader) jobs() {
 }
 
 type file struct {
-	name, path string
-	inShare    bool
-	inCopy     bool
+	name    string
+	ref     failover.FileRef
+	inShare bool
+	inCopy  bool
 }
 
-func list(dir string) (map[string]string, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
+// folder resolves one folder for this machine and lists it (nil map when it cannot).
+func (r *reader) folder(role, sqlDir, host string, m *winpath.Mapper) (map[string]failover.FileRef, error) {
+	local, err := failover.ResolveFolder(m, sqlDir, host)
+	var files map[string]failover.FileRef
+	if err == nil {
+		files, err = failover.ListFolder(sqlDir, local)
 	}
-	m := map[string]string{}
-	for _, e := range ents {
-		if e.Type().IsRegular() {
-			m[e.Name()] = filepath.Join(dir, e.Name())
-		}
-	}
-	return m, nil
+	r.st.Folders = append(r.st.Folders, failover.ReportFolder(role, sqlDir, local, host, err))
+	return files, err
 }
 
 // files lists the share and the copy folder, reads the headers of the log backups the
@@ -410,42 +411,51 @@ func (r *reader) files(ctx context.Context) error {
 	db := r.req.Database
 	ls := r.st.LogShipping
 	byName := map[string]*file{}
-	var share, cp map[string]string
-	var err error
+	var share, cp map[string]failover.FileRef
+	m, err := failover.PathMapper(r.req)
+	if err != nil {
+		return err
+	}
+	host, err := failover.MachineName(ctx, r.db)
+	if err != nil {
+		return err
+	}
 	if ls.Share != "" {
-		if share, err = list(ls.Share); err != nil {
+		if share, err = r.folder(report.FolderShare, ls.Share, host, m); err != nil {
 			r.st.Files.ShareError = err.Error()
 		}
 	}
 	if ls.CopyDestination != "" {
-		if cp, err = list(ls.CopyDestination); err != nil {
+		if cp, err = r.folder(report.FolderCopy, ls.CopyDestination, host, m); err != nil {
 			r.st.Files.CopyFolderError = err.Error()
 		}
 	}
-	for n, p := range cp {
+	for k, f := range cp {
+		n := f.Name
 		if logchain.IsPartial(n, db) {
 			r.st.Files.Partial = append(r.st.Files.Partial, n)
 		}
 		if logchain.IsCandidate(n, db) {
-			byName[n] = &file{name: n, path: p, inCopy: true}
+			byName[k] = &file{name: n, ref: f, inCopy: true}
 			r.st.Files.InCopyFolder++
 		}
 	}
-	for n, p := range share {
+	for k, f := range share {
+		n := f.Name
 		if !logchain.IsCandidate(n, db) {
 			continue
 		}
 		r.st.Files.InShare++
-		if f, ok := byName[n]; ok {
-			f.inShare = true
+		if bf, ok := byName[k]; ok {
+			bf.inShare = true
 		} else {
-			byName[n] = &file{name: n, path: p, inShare: true}
+			byName[k] = &file{name: n, ref: f, inShare: true}
 		}
 	}
 	sort.Strings(r.st.Files.Partial)
 	var names []string
-	for n := range byName {
-		names = append(names, n)
+	for _, f := range byName {
+		names = append(names, f.name)
 	}
 	anchor := ""
 	if r.ls != nil {
@@ -454,16 +464,16 @@ func (r *reader) files(ctx context.Context) error {
 	cands := logchain.Candidates(names, db, anchor)
 	// The newest backup is the newest file by name (UTC stamp, §2.3), in the share.
 	var newestShare string
-	for n := range share {
-		if logchain.IsCandidate(n, db) && strings.ToLower(n) > strings.ToLower(newestShare) {
+	for _, f := range share {
+		if n := f.Name; logchain.IsCandidate(n, db) && strings.ToLower(n) > strings.ToLower(newestShare) {
 			newestShare = n
 		}
 	}
-	paths := make([]string, len(cands))
+	refs := make([]failover.FileRef, len(cands))
 	for i, n := range cands {
-		paths[i] = byName[n].path
+		refs[i] = byName[failover.NameKey(n)].ref
 	}
-	headers, err := failover.ReadHeaders(ctx, r.db, paths, r.req.Options.HeaderParallelism)
+	headers, err := failover.ReadHeaderFiles(ctx, r.db, refs, r.req.Options.HeaderParallelism)
 	if err != nil {
 		return err
 	}
@@ -492,7 +502,7 @@ func (r *reader) files(ctx context.Context) error {
 		ch.NewestLSN = &newest
 	}
 	for _, a := range c.Apply {
-		if f := byName[a.Name]; f != nil && !f.inCopy {
+		if f := byName[failover.NameKey(a.Name)]; f != nil && !f.inCopy {
 			r.st.Files.WaitingToCopy++
 		}
 	}
@@ -530,6 +540,9 @@ func (r *reader) chainChecks(c *logchain.Chain) {
 	}
 	if r.st.Files.ShareError != "" {
 		r.add(Check{Name: "share", Health: Warning, Message: "the share is unreachable: " + r.st.Files.ShareError + "; only the copy folder counts"})
+	}
+	if r.st.Files.CopyFolderError != "" {
+		r.add(Check{Name: "copy-folder", Health: Warning, Message: "the copy folder is unreachable from this machine: " + r.st.Files.CopyFolderError + "; a failover from here would stop before copying"})
 	}
 	rp := r.st.RPO
 	if rp.RecoverableTo != nil {

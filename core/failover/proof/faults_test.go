@@ -17,6 +17,7 @@ import (
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // engineConfig loads the lab's request as the CLI would (passwords from the lab's
@@ -342,7 +343,7 @@ func TestFaultForeignDatabaseFile(t *testing.T) {
 func requireNeverRestored(t *testing.T, p *proofLab, name string) {
 	t.Helper()
 	for _, st := range p.lab.Instance(lab.RoleBackup).Statements() {
-		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Text)), "RESTORE LOG") && filepath.Base(param(st, "@p1")) == name {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Text)), "RESTORE LOG") && winpath.BaseName(param(st, "@p1")) == name {
 			t.Fatalf("%s was restored", name)
 		}
 	}
@@ -393,7 +394,7 @@ func TestFaultDuplicateCopies(t *testing.T) {
 	named := map[string]bool{}
 	for _, st := range p.lab.Instance(lab.RoleBackup).Statements() {
 		if strings.Contains(strings.ToUpper(st.Text), "RESTORE LOG") {
-			named[filepath.Base(param(st, "@p1"))] = true
+			named[winpath.BaseName(param(st, "@p1"))] = true
 		}
 	}
 	if named[src] && named[dup] {

@@ -63,7 +63,11 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		t.Errorf("lab.json database/scenario/pool/tls = %s/%s/%s/%v, want %s/%s/%s/%v",
 			info.Database, info.Scenario, info.Pool, info.TLS, s.Database, s.Name, s.Lync.Pool, s.TLS)
 	}
-	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State} {
+	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State, info.HostsDir} {
+		if p == info.Share && s.ShareHostDown {
+			// The share's host is down: the folder is out of reach.
+			continue
+		}
 		if !filepath.IsAbs(p) {
 			t.Errorf("lab.json path %q is not absolute", p)
 		} else if _, err := os.Stat(p); err != nil {
@@ -102,7 +106,17 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 	if len(logs) != s.Logs.Count {
 		t.Fatalf("facts list %d log backups, want %d", len(logs), s.Logs.Count)
 	}
-	share, cp := Files(t, info.Share, ".trn"), Files(t, info.CopyDestination, ".trn")
+	shareDir := info.Share
+	if s.ShareHostDown {
+		// A down host's folder waits in DIR/hosts/.down/<HOST> (core/sqlsim/hostfs).
+		pri := info.Instances[lab.RolePrimary].MachineName
+		rel, err := filepath.Rel(filepath.Join(info.HostsDir, pri), info.Share)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shareDir = filepath.Join(info.HostsDir, ".down", pri, rel)
+	}
+	share, cp := Files(t, shareDir, ".trn"), Files(t, info.CopyDestination, ".trn")
 	wantShare, wantCopy := 0, 0
 	for _, lf := range logs {
 		if !strings.HasPrefix(lf.Name, s.Database+"_") || len(lf.Name) != len(s.Database)+len("_20060102150405.trn") {
@@ -140,6 +154,13 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 
 	// The backup instance, over TCP.
 	bk := Open(t, info.Instances[lab.RoleBackup], "master")
+	var machine string
+	if err := bk.QueryRowContext(ctx, "SELECT CAST(SERVERPROPERTY('MachineName') AS nvarchar(128))").Scan(&machine); err != nil {
+		t.Fatalf("backup: SERVERPROPERTY('MachineName'): %v", err)
+	}
+	if machine != info.Instances[lab.RoleBackup].MachineName || machine == "" {
+		t.Errorf("backup MachineName = %q, want lab.json's %q", machine, info.Instances[lab.RoleBackup].MachineName)
+	}
 	var state string
 	var standby bool
 	if err := bk.QueryRowContext(ctx, "SELECT state_desc, is_in_standby FROM sys.databases WHERE name = @p1", s.Database).Scan(&state, &standby); err != nil {
@@ -160,13 +181,22 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		s.Database).Scan(&primaryServer, &src, &dst, &lastCopied); err != nil {
 		t.Fatalf("backup: msdb.dbo.log_shipping_secondary: %v", err)
 	}
-	if src != info.Share || dst != info.CopyDestination || primaryServer != info.Instances[lab.RolePrimary].ServerName {
+	// msdb holds the SQL Servers' Windows paths (lab.json sqlPaths), not the lab folders.
+	if src != info.SQLPaths.Share || dst != info.SQLPaths.CopyDestination || primaryServer != info.Instances[lab.RolePrimary].ServerName {
 		t.Errorf("log_shipping_secondary = %s, %s, %s; want %s, %s, %s", primaryServer, src, dst,
-			info.Instances[lab.RolePrimary].ServerName, info.Share, info.CopyDestination)
+			info.Instances[lab.RolePrimary].ServerName, info.SQLPaths.Share, info.SQLPaths.CopyDestination)
+	}
+	if !strings.HasPrefix(src, `\\`) || !(strings.HasPrefix(dst, `\\`) || len(dst) > 2 && dst[1] == ':') {
+		t.Errorf("log_shipping_secondary holds %s and %s, want a UNC share and a drive or UNC path", src, dst)
+	}
+	if s.Logs.Copied > 0 && !strings.HasPrefix(strings.ToLower(lastCopied.String), strings.ToLower(dst)+`\`) {
+		t.Errorf("last_copied_file = %q, want a file of %s", lastCopied.String, dst)
 	}
 	if s.Logs.Copied > 0 && !strings.HasSuffix(lastCopied.String, logs[s.Logs.Copied-1].Name) {
 		t.Errorf("last_copied_file = %q, want log backup %d (%s)", lastCopied.String, s.Logs.Copied, logs[s.Logs.Copied-1].Name)
 	}
+	checkWindowsPaths(ctx, t, info, "backup", bk)
+
 	var lastRestored sql.NullString
 	var restoreMode bool
 	if err := bk.QueryRowContext(ctx, "SELECT last_restored_file, restore_mode FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = @p1",
@@ -215,6 +245,9 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		t.Errorf("primary %s is %s, want ONLINE", s.Database, priState)
 	case !s.PrimaryUp && err == nil:
 		t.Errorf("primary is down but answered")
+	}
+	if s.PrimaryUp {
+		checkWindowsPaths(ctx, t, info, "primary", pri)
 	}
 	if s.PrimaryUp && s.Logs.Count > 0 {
 		var lastBackup sql.NullString
@@ -268,10 +301,12 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 			DataCenters      map[string]string
 			BackupDataCenter string
 		}
+		PathMap []struct{ From, To string }
 	}
 	if err := json.Unmarshal(data, &req); err != nil {
 		t.Fatalf("request: %v", err)
 	}
+	checkPathMap(t, info, s, req.PathMap)
 	bk := info.Instances[lab.RoleBackup]
 	if req.SchemaVersion != 1 || req.PoolFqdn != info.Pool || req.Database != info.Database || req.RunDirectory != info.RunDirectory {
 		t.Errorf("request = %+v", req)
@@ -300,6 +335,92 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 		if req.Lync.DataCenters[srv] != s.Lync.BackupDataCenter {
 			t.Errorf("active server %s is in %q, want the backup data center", srv, req.Lync.DataCenters[srv])
 		}
+	}
+}
+
+// checkWindowsPaths verifies that every path the instance stores is a Windows path (a
+// drive or UNC path, never a folder of this machine): msdb's log-shipping folders and
+// files, backupmediafamily, and sys.master_files.
+func checkWindowsPaths(ctx context.Context, t testing.TB, info lab.Info, role string, db *sql.DB) {
+	t.Helper()
+	queries := []string{
+		"SELECT physical_device_name FROM msdb.dbo.backupmediafamily",
+		"SELECT physical_name FROM sys.master_files WHERE database_id > 4",
+		"SELECT backup_source_directory FROM msdb.dbo.log_shipping_secondary",
+		"SELECT backup_destination_directory FROM msdb.dbo.log_shipping_secondary",
+		"SELECT last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE last_copied_file IS NOT NULL",
+		"SELECT last_restored_file FROM msdb.dbo.log_shipping_secondary_databases WHERE last_restored_file IS NOT NULL",
+		"SELECT backup_directory FROM msdb.dbo.log_shipping_primary_databases",
+		"SELECT backup_share FROM msdb.dbo.log_shipping_primary_databases",
+		"SELECT last_backup_file FROM msdb.dbo.log_shipping_primary_databases WHERE last_backup_file IS NOT NULL",
+	}
+	n := 0
+	for _, q := range queries {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Errorf("%s: %s: %v", role, q, err)
+			continue
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Errorf("%s: %s: %v", role, q, err)
+				break
+			}
+			n++
+			windows := strings.HasPrefix(p, `\\`) || len(p) > 2 && p[1] == ':' && p[2] == '\\'
+			if !windows || strings.Contains(p, info.Dir) {
+				t.Errorf("%s stores %q (%s): want a Windows path of a SQL Server host, not a lab folder", role, p, q)
+			}
+		}
+		rows.Close()
+	}
+	if n == 0 {
+		t.Errorf("%s: no stored path to check", role)
+	}
+}
+
+// checkPathMap verifies the ready request's pathMap (issue 11 contract): the share and
+// every host drive's administrative share map to the lab folders (SQLPCBAK's drives as
+// drive paths with toolOnBackupHost), nothing with pathMap "none", and each entry's
+// folder exists.
+func checkPathMap(t testing.TB, info lab.Info, s lab.Scenario, pm []struct{ From, To string }) {
+	t.Helper()
+	if s.PathMap == "none" {
+		if len(pm) != 0 {
+			t.Errorf("request pathMap = %v, want none (scenario pathMap \"none\")", pm)
+		}
+		return
+	}
+	got := map[string]string{}
+	for _, e := range pm {
+		got[strings.ToLower(e.From)] = e.To
+		if s.ShareHostDown && strings.HasPrefix(strings.ToLower(e.From), strings.ToLower(`\\`+info.Instances[lab.RolePrimary].MachineName+`\`)) {
+			// A down host's folders are unreachable from this machine too.
+			if _, err := os.Stat(e.To); err == nil {
+				t.Errorf("request pathMap %s -> %s: reachable although the host is down", e.From, e.To)
+			}
+			continue
+		}
+		if st, err := os.Stat(e.To); err != nil || !st.IsDir() {
+			t.Errorf("request pathMap %s -> %s: not a folder (%v)", e.From, e.To, err)
+		}
+	}
+	if got[strings.ToLower(info.SQLPaths.Share)] != info.Share {
+		t.Errorf("request pathMap maps %s to %q, want %s", info.SQLPaths.Share, got[strings.ToLower(info.SQLPaths.Share)], info.Share)
+	}
+	if s.CopyFolderShare && got[strings.ToLower(info.SQLPaths.CopyDestination)] != info.CopyDestination {
+		t.Errorf("request pathMap maps %s to %q, want %s", info.SQLPaths.CopyDestination, got[strings.ToLower(info.SQLPaths.CopyDestination)], info.CopyDestination)
+	}
+	bak := info.Instances[lab.RoleBackup].MachineName
+	eDrive, eShare := got[`e:\`], got[strings.ToLower(`\\`+bak+`\E$`)]
+	want := filepath.Join(info.HostsDir, bak, "E")
+	if s.ToolOnBackupHost {
+		if eDrive != want || eShare != "" {
+			t.Errorf("request pathMap E:\\ -> %q, \\\\%s\\E$ -> %q; want the drive path mapped to %s (tool on the backup host)", eDrive, bak, eShare, want)
+		}
+	} else if eShare != want || eDrive != "" {
+		t.Errorf("request pathMap \\\\%s\\E$ -> %q, E:\\ -> %q; want the admin share mapped to %s", bak, eShare, eDrive, want)
 	}
 }
 
