@@ -463,6 +463,16 @@ func readHeaders(ctx context.Context, db *sql.DB, files []fileInfo, parallel int
 	return out, nil
 }
 
+// readHeader reads one file's header in its own round trip (readHeaderBatch of one
+// file): a damage error is the header's ReadError, any other error is returned.
+func readHeader(ctx context.Context, db *sql.DB, f fileInfo) (logchain.Header, error) {
+	hs, err := readHeaderBatch(ctx, db, []fileInfo{f})
+	if err != nil {
+		return logchain.Header{Name: f.Name, Path: f.Path, Size: f.Size}, err
+	}
+	return hs[0], nil
+}
+
 // readHeaderBatch reads the headers of files in one round trip: one sp_executesql call
 // whose statement k (on line k) is RESTORE HEADERONLY FROM DISK = @pk. SQL Server ends
 // only the failing statement on a RESTORE error (severity 16) and runs the next ones;

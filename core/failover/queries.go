@@ -59,6 +59,9 @@ WHERE r.database_id = @p1 AND r.session_id <> @@SPID AND (r.command LIKE 'RESTOR
 
 	qDeleteLS = `EXEC master.dbo.sp_delete_log_shipping_secondary_database @secondary_database = @p1`
 
+	// qHeader reads one backup file's header (the copy-folder proof of the first copy).
+	qHeader = "RESTORE HEADERONLY FROM DISK = @p1"
+
 	// qHeaderLine is one line of a RESTORE HEADERONLY batch: statement k reads @pk.
 	qHeaderLine = "RESTORE HEADERONLY FROM DISK = @p%d;\n"
 
