@@ -285,11 +285,8 @@ func HostEqual(a, b string) bool {
 	return strings.EqualFold(a, first)
 }
 
-// EqualFoldName compares two file names as NTFS and SMB do for lookups (case-insensitive;
-// Go's simple case folding stands in for NTFS's upcase table).
-func EqualFoldName(a, b string) bool { return strings.EqualFold(a, b) }
-
-// Equal reports whether p and q name the same place (Windows forms case-insensitively,
+// Equal reports whether p and q name the same place (Windows forms case-insensitively, as
+// NTFS and SMB look names up: Go's simple case folding stands in for NTFS's upcase table;
 // POSIX paths exactly).
 func (p Path) Equal(q Path) bool {
 	if !rootEqual(p, q) || len(p.parts) != len(q.parts) {
