@@ -70,6 +70,18 @@ function New-PCFailoverRequest {
     Where the run's lock, journal and report live. Defaults to
     %ProgramData%\pcfailover\runs\<pool fqdn>.
 
+    .PARAMETER PathMap
+    How this machine reaches the folders SQL Server names (request field pathMap): keys are
+    path prefixes as SQL Server names them (a drive path of the SQL host such as E:\LSCopy, or
+    a UNC path), values the same place as this machine reaches it, for example
+    @{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy' }. Also accepted: objects with From and To
+    properties (a pathMap read from a file, or built in a pipeline), or the text
+    'E:\LSCopy=\\SQLPCBAK\E$\LSCopy;...' (a CSV column). The longest matching prefix wins,
+    compared case-insensitively. Not covered by the map, a drive path of a SQL host is reached
+    through its administrative share (\\HOST\E$\...) and a UNC path as it is, on Windows
+    only. The binary checks each path (`pcfailover schema`); a folder it cannot reach stops a
+    failover before any change (ErrorId PCFailover.PathUnreachable).
+
     .PARAMETER LyncModule
     The Lync module to import (Lync or SkypeForBusiness); detected when not given.
 
@@ -174,6 +186,12 @@ function New-PCFailoverRequest {
     steps only.
 
     .EXAMPLE
+    New-PCFailoverRequest -RequestPath .\pchat.json -PathMap @{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy'; '\\SQLPCPRI\LogShip' = '\\SQLPCPRI.contoso.com\LogShip' } -OutFile .\pchat.json -Force
+
+    Records how this Persistent Chat server reaches the copy folder that msdb names as the
+    backup SQL Server's E:\LSCopy (through its administrative share) and the log-shipping share.
+
+    .EXAMPLE
     New-PCFailoverRequest -RequestPath .\pchat.json -PrimarySqlInstance sqlprimary.contoso.com -FailbackActiveServer pc1.contoso.com -PrimaryDataCenter DC1 -OutFile .\pchat-failback.json
 
     Adds the failback section to a saved failover request, for Invoke-PCFailback.
@@ -247,6 +265,11 @@ function New-PCFailoverRequest {
         [Parameter(ParameterSetName = 'RequestPath')]
         [Parameter(ParameterSetName = 'Request')]
         [string]$RunDirectory,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [object]$PathMap,
 
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
         [Parameter(ParameterSetName = 'RequestPath')]
@@ -325,8 +348,7 @@ function New-PCFailoverRequest {
         # New request fields are declared here, and only here (no other command repeats them):
         # add the parameter above (ValueFromPipelineByPropertyName in set Parameters, plain in
         # RequestPath and Request), its .PARAMETER help, and its mapping to the request field in
-        # Set-PCRequestParameter (Private/Request.ps1). Issue 11's -PathMap (request field
-        # pathMap) goes here.
+        # Set-PCRequestParameter (Private/Request.ps1), and its kind in Get-PCRequestSchema.
 
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]

@@ -27,6 +27,7 @@ BeforeDiscovery {
         @{ Pattern = 'Install-PCFailoverEventSource -WhatIf'; Lab = 'none' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -BackupMirrorSqlInstance*-OutFile C:\pcfailover\pchat.psd1'; Lab = 'disaster'; Creates = 'pchat.psd1' }
         @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.psd1 -OutFile .\pchat.json'; Lab = 'disaster'; Creates = 'pchat.json' }
+        @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.json -PathMap @{ *} -OutFile .\pchat.json -Force'; Lab = 'disaster' }
         @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.json -PrimarySqlInstance*-OutFile .\pchat-failback.json'; Lab = 'disaster'; Creates = 'pchat-failback.json' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Get-PCFailoverPlan'; Lab = 'disaster'; Params = $true }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Invoke-PCFailover -WhatIf'; Lab = 'disaster'; Params = $true }

@@ -279,3 +279,86 @@ Describe 'The standard-input envelope' {
         }
     }
 }
+
+Describe '-PathMap (request field pathMap)' {
+    It 'writes a hashtable as pathMap entries sorted by prefix, the same every time' {
+        $map = @{ 'F:\Data' = '\\SQLPCBAK\F$\Data'; 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy'; '\\SQLPCPRI\LogShip' = '\\sqlpcpri.contoso.com\LogShip' }
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap $map
+        @($request.pathMap | ForEach-Object { $_.from }) | Should -Be @('E:\LSCopy', 'F:\Data', '\\SQLPCPRI\LogShip')
+        @($request.pathMap | ForEach-Object { $_.to }) | Should -Be @('\\SQLPCBAK\E$\LSCopy', '\\SQLPCBAK\F$\Data', '\\sqlpcpri.contoso.com\LogShip')
+        $request.pathMap[0].PSObject.TypeNames[0] | Should -Be 'PCFailover.PathMapEntry'
+        $path = Join-Path $TestDrive 'map.json'
+        $null = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap $map -RunDirectory (Join-Path $TestDrive 'run') -OutFile $path
+        $json = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json
+        @($json.pathMap | ForEach-Object { '{0}={1}' -f $_.from, $_.to }) | Should -Be @('E:\LSCopy=\\SQLPCBAK\E$\LSCopy', 'F:\Data=\\SQLPCBAK\F$\Data', '\\SQLPCPRI\LogShip=\\sqlpcpri.contoso.com\LogShip')
+        # pathMap sits where the binary's schema puts it: after runDirectory.
+        @($json.PSObject.Properties | ForEach-Object { $_.Name }) | Should -Be @('schemaVersion', 'poolFqdn', 'backupSqlInstance', 'runDirectory', 'pathMap')
+    }
+
+    It 'keeps the order of an [ordered] map, and takes objects with From and To from the pipeline' {
+        $ordered = [ordered]@{ 'Z:\Last' = '/z'; 'A:\First' = '/a' }
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap $ordered
+        @($request.pathMap | ForEach-Object { $_.from }) | Should -Be @('Z:\Last', 'A:\First')
+        $row = [pscustomobject]@{ PoolFqdn = 'p.contoso.com'; BackupSqlInstance = 'b'; PathMap = @([pscustomobject]@{ From = 'E:\LSCopy'; To = '/lab/E/LSCopy' }) }
+        $fromPipe = $row | New-PCFailoverRequest
+        $fromPipe.pathMap[0].from | Should -Be 'E:\LSCopy'
+        $fromPipe.pathMap[0].to | Should -Be '/lab/E/LSCopy'
+        $single = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap @{ From = 'E:\'; To = '/e' }
+        @($single.pathMap).Count | Should -Be 1
+        $single.pathMap[0].from | Should -Be 'E:\'
+    }
+
+    It 'reads a CSV column E:\x=\\host\x;... ' {
+        $csv = Join-Path $TestDrive 'pools-map.csv'
+        Set-Content -LiteralPath $csv -Value @('PoolFqdn,BackupSqlInstance,PathMap', 'p.contoso.com,b,"E:\LSCopy=\\SQLPCBAK\E$\LSCopy; \\SQLPCPRI\LogShip=\\SQLPCPRI.contoso.com\LogShip"')
+        $request = Import-Csv -LiteralPath $csv | New-PCFailoverRequest
+        @($request.pathMap | ForEach-Object { '{0}={1}' -f $_.from, $_.to }) | Should -Be @('E:\LSCopy=\\SQLPCBAK\E$\LSCopy', '\\SQLPCPRI\LogShip=\\SQLPCPRI.contoso.com\LogShip')
+    }
+
+    It 'reads pathMap back from .json and .psd1 files, and round-trips it through both' {
+        $psd1 = Write-TestFile (Join-Path $TestDrive 'map-in.psd1') @'
+@{
+    PoolFqdn = 'p.contoso.com'
+    BackupSqlInstance = 'b'
+    PathMap = @(
+        @{ From = 'E:\LSCopy'; To = '\\SQLPCBAK\E$\LSCopy' }
+        @{ from = '\\SQLPCPRI\LogShip'; to = '\\SQLPCPRI.contoso.com\LogShip' }
+    )
+}
+'@
+        $fromPsd1 = New-PCFailoverRequest -RequestPath $psd1
+        @($fromPsd1.pathMap | ForEach-Object { $_.from }) | Should -Be @('E:\LSCopy', '\\SQLPCPRI\LogShip')
+        $asMap = Write-TestFile (Join-Path $TestDrive 'map-hash.psd1') "@{ PoolFqdn = 'p'; BackupSqlInstance = 'b'; pathMap = @{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy' } }"
+        (New-PCFailoverRequest -RequestPath $asMap).pathMap[0].to | Should -Be '\\SQLPCBAK\E$\LSCopy'
+        $json = Join-Path $TestDrive 'map-out.json'
+        $psd1Out = Join-Path $TestDrive 'map-out.psd1'
+        $null = New-PCFailoverRequest -RequestPath $psd1 -OutFile $json
+        $null = New-PCFailoverRequest -RequestPath $json -OutFile $psd1Out
+        $again = New-PCFailoverRequest -RequestPath $psd1Out
+        @($again.pathMap | ForEach-Object { '{0}={1}' -f $_.from, $_.to }) | Should -Be @('E:\LSCopy=\\SQLPCBAK\E$\LSCopy', '\\SQLPCPRI\LogShip=\\SQLPCPRI.contoso.com\LogShip')
+        # A request object piped on keeps its map; -PathMap given with a file replaces it.
+        (New-PCFailoverRequest -RequestPath $json | New-PCFailoverRequest).pathMap.Count | Should -Be 2
+        @((New-PCFailoverRequest -RequestPath $json -PathMap @{ 'G:\' = '/g' }).pathMap).Count | Should -Be 1
+    }
+
+    It 'refuses a prefix given twice (case-insensitively) and an entry without its other half, naming the field' {
+        $request = New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' -PathMap @([pscustomobject]@{ From = 'E:\LSCopy'; To = '/a' }, [pscustomobject]@{ From = 'e:\lscopy'; To = '/b' }, [pscustomobject]@{ From = 'F:\' }) -ErrorAction SilentlyContinue -ErrorVariable problems
+        $request | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'PCFailover.InvalidRequest*'
+        $fields = @($problems[0].Exception.Data['Problems'] | ForEach-Object { $_.Field })
+        $fields | Should -Contain 'pathMap[1].from'
+        $fields | Should -Contain 'pathMap[2].to'
+        $problems[0].ErrorDetails.RecommendedAction | Should -Match 'pathMap\[2\]\.to: give a hashtable'
+        $bad = New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' -PathMap 'E:\LSCopy' -ErrorAction SilentlyContinue -ErrorVariable textProblems
+        $bad | Should -BeNullOrEmpty
+        @($textProblems[0].Exception.Data['Problems'] | ForEach-Object { $_.Field }) | Should -Contain 'pathMap'
+    }
+
+    It 'leaves the checking of each path to the binary, whose errors surface as PCFailover.InvalidRequest' -Skip:([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance '127.0.0.1,1' -PathMap @{ 'relative\path' = '/tmp' } -RunDirectory (Join-Path $TestDrive 'run-bad-map')
+        $request | Get-PCFailoverPlan -ErrorAction SilentlyContinue -ErrorVariable planErrors | Should -BeNullOrEmpty
+        $planErrors.Count | Should -BeGreaterThan 0
+        $planErrors[0].FullyQualifiedErrorId | Should -BeLike 'PCFailover.InvalidRequest*'
+        ($planErrors | ForEach-Object { "$_" }) -join ' ' | Should -Match 'pathMap'
+    }
+}
