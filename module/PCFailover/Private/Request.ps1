@@ -641,6 +641,46 @@ function Set-PCRequestParameter {
         $Request['failback'] = ConvertTo-PCRequestNode -InputObject $failback -Kind 'failback' -Field 'failback' -Problems $Problems
     }
 
+    # The drill section (DrillHistoryFile: the Drill prefix keeps it apart from other files)
+    # and the status section (Get-PCFailoverStatus thresholds).
+    $drillMap = [ordered]@{
+        FullBackup       = 'fullBackup'
+        ScratchDirectory = 'scratchDirectory'
+        SkipCheckDb      = 'skipCheckDb'
+        DrillHistoryFile = 'historyFile'
+    }
+    $statusMap = [ordered]@{
+        RpoWarningMinutes      = 'rpoWarningMinutes'
+        RpoCriticalMinutes     = 'rpoCriticalMinutes'
+        RestoreWarningMinutes  = 'restoreWarningMinutes'
+        RestoreCriticalMinutes = 'restoreCriticalMinutes'
+        FilesWaitingWarning    = 'filesWaitingWarning'
+    }
+    foreach ($section in @(@('drill', $drillMap), @('status', $statusMap))) {
+        $sectionName = $section[0]
+        $map = $section[1]
+        $sectionGiven = $false
+        foreach ($name in $map.Keys) { if ($given.ContainsKey($name)) { $sectionGiven = $true } }
+        if (-not $sectionGiven) { continue }
+        $node = $null
+        if ($Request.Contains($sectionName)) { $node = $Request[$sectionName] }
+        if ($null -eq $node) { $node = [ordered]@{} }
+        foreach ($name in $map.Keys) {
+            if (-not $given.ContainsKey($name)) { continue }
+            $field = $map[$name]
+            switch ($name) {
+                'SkipCheckDb' { $node[$field] = $true }
+                'DrillHistoryFile' { $node[$field] = & $resolvePath ([string]$given[$name]).Trim() }
+                { $sectionName -eq 'status' } { $node[$field] = ConvertTo-PCRequestValue -Value $given[$name] -Kind 'int' -Field "status.$field" -Problems $Problems }
+                default {
+                    # SQL Server's paths (fullBackup, scratchDirectory): kept as written.
+                    $node[$field] = ([string]$given[$name]).Trim()
+                }
+            }
+        }
+        $Request[$sectionName] = ConvertTo-PCRequestNode -InputObject $node -Kind $sectionName -Field $sectionName -Problems $Problems
+    }
+
     $optionsGiven = $false
     foreach ($name in @('AcceptDataLoss', 'CopyParallelism', 'HeaderParallelism', 'KillRetries')) {
         if ($given.ContainsKey($name)) { $optionsGiven = $true }
@@ -705,6 +745,15 @@ function Test-PCRequestShape {
     $mode = [string](Get-PCPropertyValue $failback 'secondaryRestoreMode' '')
     if (@('', 'norecovery', 'standby') -notcontains $mode) {
         $Problems.Add((New-PCRequestProblem -Field 'failback.secondaryRestoreMode' -Message "'$mode' is not norecovery or standby" -Fix 'use norecovery or standby'))
+    }
+    $status = Get-PCPropertyValue $Request 'status'
+    if ($null -ne $status) {
+        foreach ($field in @('rpoWarningMinutes', 'rpoCriticalMinutes', 'restoreWarningMinutes', 'restoreCriticalMinutes', 'filesWaitingWarning')) {
+            $value = [int](Get-PCPropertyValue $status $field 0)
+            if ($value -lt 0 -or $value -gt 100000) {
+                $Problems.Add((New-PCRequestProblem -Field "status.$field" -Message "$value is out of range" -Fix 'use 1-100000 (0 for the default)'))
+            }
+        }
     }
     $options = Get-PCPropertyValue $Request 'options'
     if ($null -ne $options) {

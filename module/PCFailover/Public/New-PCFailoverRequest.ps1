@@ -6,8 +6,8 @@ function New-PCFailoverRequest {
     .DESCRIPTION
     Returns a PCFailover.Request object: the request of cli/CONTRACT.md (schemaVersion 1),
     with the field names of the JSON format, ready to pipe to Invoke-PCFailover,
-    Invoke-PCFailback, Get-PCFailoverPlan or Test-PCFailoverReadiness, and saved with
-    -OutFile as .json or .psd1.
+    Invoke-PCFailback, Get-PCFailoverPlan, Test-PCFailoverReadiness, Invoke-PCFailoverDrill or
+    Get-PCFailoverStatus, and saved with -OutFile as .json or .psd1.
 
     This is the one command whose parameters are the request's fields: the others take the
     request from -RequestPath, -Request or the pipeline. Parameters bind from the pipeline by
@@ -130,6 +130,41 @@ function New-PCFailoverRequest {
     .PARAMETER SecondaryRestoreMode
     How the re-seeded backup database restores log backups after a failback: norecovery or
     standby; by default as before the failover (failback.secondaryRestoreMode).
+
+    .PARAMETER FullBackup
+    The full backup a DR drill starts from, as the backup SQL Server names it (for example
+    \\SQLPCPRI\LogShip\mgc_full.bak; drill.fullBackup). Default: the newest full backup of the
+    database in the share or copy folder whose log chain continues.
+
+    .PARAMETER ScratchDirectory
+    The folder on the backup SQL Server for the drill copy's files (WITH MOVE), as that server
+    names it, for example E:\DrillScratch (drill.scratchDirectory). Default: the folder of the
+    backup database's own files.
+
+    .PARAMETER SkipCheckDb
+    Makes the DR drill skip DBCC CHECKDB, which reads the whole copy (drill.skipCheckDb).
+
+    .PARAMETER DrillHistoryFile
+    The drill history (JSON lines) on this machine (drill.historyFile). Default:
+    drill-history.jsonl in the run directory.
+
+    .PARAMETER RpoWarningMinutes
+    Get-PCFailoverStatus: data at risk above this many minutes is a warning (default 30;
+    status.rpoWarningMinutes).
+
+    .PARAMETER RpoCriticalMinutes
+    Get-PCFailoverStatus: data at risk above this many minutes is critical (default 60).
+
+    .PARAMETER RestoreWarningMinutes
+    Get-PCFailoverStatus: a last restore older than this while files wait is a warning
+    (default: msdb's restore_threshold, else 45).
+
+    .PARAMETER RestoreCriticalMinutes
+    Get-PCFailoverStatus: ... critical (default twice the warning).
+
+    .PARAMETER FilesWaitingWarning
+    Get-PCFailoverStatus: more log backups than this waiting to be copied or restored is a
+    warning (default: off).
 
     .PARAMETER CopyParallelism
     How many log backups are copied at once (default 2).
@@ -327,6 +362,50 @@ function New-PCFailoverRequest {
 
         [ValidateSet('norecovery', 'standby')]
         [string]$SecondaryRestoreMode,
+
+        # The drill section (Invoke-PCFailoverDrill).
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$FullBackup,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$ScratchDirectory,
+
+        [switch]$SkipCheckDb,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$DrillHistoryFile,
+
+        # The status section (Get-PCFailoverStatus thresholds).
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RpoWarningMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RpoCriticalMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RestoreWarningMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RestoreCriticalMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$FilesWaitingWarning,
 
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
         [Parameter(ParameterSetName = 'RequestPath')]

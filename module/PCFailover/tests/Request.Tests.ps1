@@ -362,3 +362,36 @@ Describe '-PathMap (request field pathMap)' {
         ($planErrors | ForEach-Object { "$_" }) -join ' ' | Should -Match 'pathMap'
     }
 }
+
+Describe 'The drill and status sections on New-PCFailoverRequest' {
+    It 'writes the drill section (SQL Server''s paths as written) and the status thresholds' {
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -FullBackup '\\SQLPCPRI\LogShip\mgc_full.bak' -ScratchDirectory 'E:\DrillScratch' -SkipCheckDb -DrillHistoryFile (Join-Path $TestDrive 'h.jsonl') -RpoWarningMinutes 10 -RpoCriticalMinutes 20 -RestoreWarningMinutes 30 -RestoreCriticalMinutes 40 -FilesWaitingWarning 5
+        $request.drill.fullBackup | Should -Be '\\SQLPCPRI\LogShip\mgc_full.bak'
+        $request.drill.scratchDirectory | Should -Be 'E:\DrillScratch'
+        $request.drill.skipCheckDb | Should -BeTrue
+        $request.drill.historyFile | Should -Be (Join-Path $TestDrive 'h.jsonl')
+        @($request.status.PSObject.Properties | ForEach-Object { '{0}={1}' -f $_.Name, $_.Value }) | Should -Be @('rpoWarningMinutes=10', 'rpoCriticalMinutes=20', 'restoreWarningMinutes=30', 'restoreCriticalMinutes=40', 'filesWaitingWarning=5')
+    }
+
+    It 'keeps the other fields of a file''s sections when one is given, and reads thresholds from a CSV' {
+        $path = Join-Path $TestDrive 'sections.json'
+        $null = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -ScratchDirectory 'E:\S' -RpoWarningMinutes 10 -OutFile $path
+        $changed = New-PCFailoverRequest -RequestPath $path -SkipCheckDb -RpoCriticalMinutes 90
+        $changed.drill.scratchDirectory | Should -Be 'E:\S'
+        $changed.drill.skipCheckDb | Should -BeTrue
+        $changed.status.rpoWarningMinutes | Should -Be 10
+        $changed.status.rpoCriticalMinutes | Should -Be 90
+        $csv = Join-Path $TestDrive 'thresholds.csv'
+        Set-Content -LiteralPath $csv -Value @('PoolFqdn,BackupSqlInstance,RpoCriticalMinutes,ScratchDirectory', 'p.contoso.com,b,25,', 'q.contoso.com,b,,F:\Scratch')
+        $rows = @(Import-Csv -LiteralPath $csv | New-PCFailoverRequest)
+        $rows[0].status.rpoCriticalMinutes | Should -Be 25
+        $rows[0].PSObject.Properties['drill'] | Should -BeNullOrEmpty
+        $rows[1].PSObject.Properties['status'] | Should -BeNullOrEmpty
+        $rows[1].drill.scratchDirectory | Should -Be 'F:\Scratch'
+    }
+
+    It 'refuses a negative threshold, naming the field' {
+        $null = New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' -RpoWarningMinutes -5 -ErrorAction SilentlyContinue -ErrorVariable problems
+        @($problems[0].Exception.Data['Problems'] | ForEach-Object { $_.Field }) | Should -Contain 'status.rpoWarningMinutes'
+    }
+}
