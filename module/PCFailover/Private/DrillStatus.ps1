@@ -168,6 +168,7 @@ function ConvertTo-PCStatus {
         LyncReachable    = $lyncReachable
         PoolState        = $poolState
         MirrorState      = $mirrorState
+        Folders          = ConvertTo-PCFolder -InputObject (Get-PCPropertyValue $InputObject 'folders' @()) -PoolFqdn ([string](Get-PCPropertyValue $InputObject 'poolFqdn' ''))
         Checks           = $checks.ToArray()
         Errors           = ConvertTo-PCStringArray (Get-PCPropertyValue $InputObject 'errors' @())
     }

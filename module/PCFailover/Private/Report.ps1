@@ -1,5 +1,5 @@
 # The report side: running a request through the binary, turning its report JSON into typed
-# objects (PCFailover.Report, PCFailover.Step, PCFailover.LogFile) and its exit code and
+# objects (PCFailover.Report, PCFailover.Step, PCFailover.LogFile, PCFailover.Folder) and its exit code and
 # errors[] into ErrorRecords with stable ErrorIds.
 
 function ConvertTo-PCDateTime {
@@ -55,6 +55,33 @@ function ConvertTo-PCReportError {
     }
     $object.PSObject.TypeNames.Insert(0, 'PCFailover.Error')
     $object
+}
+
+function ConvertTo-PCFolder {
+    <#
+    .SYNOPSIS
+    Types the report's folders[] (the share and the copy folder in both views) as
+    PCFailover.Folder objects: Role, Host (the SQL host whose drive it is), SqlPath (as SQL
+    Server names it), LocalPath (as this machine reaches it, or the path tried), Reachable
+    and Error.
+    #>
+    param([AllowNull()][object]$InputObject, [string]$PoolFqdn)
+    $folders = New-Object System.Collections.Generic.List[object]
+    foreach ($raw in @($InputObject)) {
+        if ($null -eq $raw) { continue }
+        $folder = [pscustomobject][ordered]@{
+            PoolFqdn  = $PoolFqdn
+            Role      = [string](Get-PCPropertyValue $raw 'role' '')
+            Host      = [string](Get-PCPropertyValue $raw 'host' '')
+            SqlPath   = [string](Get-PCPropertyValue $raw 'sqlPath' '')
+            LocalPath = [string](Get-PCPropertyValue $raw 'localPath' '')
+            Reachable = [bool](Get-PCPropertyValue $raw 'reachable' $false)
+            Error     = [string](Get-PCPropertyValue $raw 'error' '')
+        }
+        $folder.PSObject.TypeNames.Insert(0, 'PCFailover.Folder')
+        $folders.Add($folder)
+    }
+    , $folders.ToArray()
 }
 
 function ConvertTo-PCReport {
@@ -122,13 +149,19 @@ function ConvertTo-PCReport {
             BackupStartDate  = ConvertTo-PCDateTime (Get-PCPropertyValue $raw 'backupStartDate')
             BackupFinishDate = ConvertTo-PCDateTime (Get-PCPropertyValue $raw 'backupFinishDate')
             SizeBytes        = [long](Get-PCPropertyValue $raw 'sizeBytes' 0)
+            SqlPath          = [string](Get-PCPropertyValue $raw 'sqlPath' '')
+            LocalPath        = [string](Get-PCPropertyValue $raw 'localPath' '')
             SourcePath       = [string](Get-PCPropertyValue $raw 'sourcePath' '')
+            SourceLocalPath  = [string](Get-PCPropertyValue $raw 'sourceLocalPath' '')
             CopyPath         = [string](Get-PCPropertyValue $raw 'copyPath' '')
+            CopyLocalPath    = [string](Get-PCPropertyValue $raw 'copyLocalPath' '')
             Detail           = [string](Get-PCPropertyValue $raw 'detail' '')
         }
         $file.PSObject.TypeNames.Insert(0, 'PCFailover.LogFile')
         $files.Add($file)
     }
+
+    $folders = ConvertTo-PCFolder -InputObject (Get-PCPropertyValue $InputObject 'folders' @()) -PoolFqdn $pool
 
     $errors = New-Object System.Collections.Generic.List[object]
     foreach ($raw in @(Get-PCPropertyValue $InputObject 'errors' @())) {
@@ -172,6 +205,7 @@ function ConvertTo-PCReport {
         DatabaseState = $databaseState
         Steps         = $steps.ToArray()
         Files         = $files.ToArray()
+        Folders       = $folders
         Chain         = Get-PCPropertyValue $InputObject 'chain'
         Rpo           = $rpo
         DataLoss      = $dataLoss

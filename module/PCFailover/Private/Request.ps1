@@ -17,11 +17,16 @@ function Get-PCRequestSchema {
             share                   = 'string'
             copyDestination         = 'string'
             runDirectory            = 'string'
+            pathMap                 = 'pathmap'
             lync                    = 'lync'
             options                 = 'options'
             drill                   = 'drill'
             status                  = 'status'
             failback                = 'failback'
+        }
+        pathMapEntry = [ordered]@{
+            from = 'string'
+            to   = 'string'
         }
         instance = [ordered]@{
             server                 = 'string'
@@ -255,6 +260,9 @@ function ConvertTo-PCRequestValue {
             $Problems.Add((New-PCRequestProblem -Field $Field -Message 'must map server names to data center names' -Fix "give a hashtable @{ 'pc1.contoso.com' = 'DC1' } or 'pc1.contoso.com=DC1;pc3.contoso.com=DC2'"))
             return $null
         }
+        'pathmap' {
+            return (ConvertTo-PCPathMap -Value $Value -Field $Field -Problems $Problems)
+        }
         default {
             if ($Value -is [string] -and $Kind -eq 'instance') {
                 return (ConvertTo-PCSqlInstanceSpec -Text $Value -Field $Field -Problems $Problems)
@@ -262,6 +270,103 @@ function ConvertTo-PCRequestValue {
             return (ConvertTo-PCRequestNode -InputObject $Value -Kind $Kind -Field $Field -Problems $Problems)
         }
     }
+}
+
+function Test-PCPathMapEntryShape {
+    # True when a dictionary or object is one pathMap entry (its only keys are from and to),
+    # rather than a map of SQL Server prefixes to local paths.
+    param([AllowNull()][object]$InputObject)
+    $pairs = Get-PCPair -InputObject $InputObject
+    if ($null -eq $pairs -or $pairs.Count -eq 0) { return $false }
+    foreach ($pair in $pairs) {
+        if (@('from', 'to') -notcontains ([string]$pair.Key).ToLowerInvariant()) { return $false }
+    }
+    return $true
+}
+
+function ConvertTo-PCPathMap {
+    <#
+    .SYNOPSIS
+    Normalizes -PathMap (request field pathMap) to an array of ordered {from, to} entries.
+    .DESCRIPTION
+    Accepts a hashtable of SQL Server prefixes to this machine's paths
+    (@{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy' }; a plain hashtable is sorted by prefix so the
+    request is written the same way every time, an [ordered] one keeps its order), objects or
+    hashtables with From and To (a JSON/.psd1 pathMap array, or pipeline objects), or the text
+    'E:\LSCopy=\\SQLPCBAK\E$\LSCopy;F:\x=...' of a CSV column. A prefix given twice
+    (compared case-insensitively, as Windows does) is a problem; whether each path is a valid
+    drive or UNC path is checked by the binary (`pcfailover schema`).
+    #>
+    param(
+        [AllowNull()][object]$Value,
+        [string]$Field,
+        [System.Collections.Generic.List[object]]$Problems
+    )
+    $fix = 'give a hashtable @{ ''E:\LSCopy'' = ''\\SQLPCBAK\E$\LSCopy'' } (SQL Server''s path = this machine''s path), objects with From and To, or the text E:\LSCopy=\\SQLPCBAK\E$\LSCopy;...'
+    $raw = New-Object System.Collections.Generic.List[object]
+    if ($Value -is [System.Management.Automation.PSObject] -and
+        -not ($Value.PSObject.BaseObject -is [System.Management.Automation.PSCustomObject])) {
+        $Value = $Value.PSObject.BaseObject
+    }
+    if ($Value -is [string]) {
+        foreach ($entry in $Value.Split([char[]]@(';'))) {
+            $entry = $entry.Trim()
+            if (-not $entry) { continue }
+            $equals = $entry.IndexOf('=')
+            if ($equals -le 0) {
+                $Problems.Add((New-PCRequestProblem -Field $Field -Message "'$entry' is not sqlPath=localPath" -Fix $fix))
+                continue
+            }
+            $raw.Add([ordered]@{ from = $entry.Substring(0, $equals).Trim(); to = $entry.Substring($equals + 1).Trim() })
+        }
+    } elseif (($Value -is [System.Collections.IDictionary] -or $Value -is [System.Management.Automation.PSCustomObject]) -and
+        -not (Test-PCPathMapEntryShape -InputObject $Value)) {
+        $pairs = (Get-PCPair -InputObject $Value).ToArray()
+        if (-not ($Value -is [System.Collections.Specialized.IOrderedDictionary]) -and $Value -is [System.Collections.IDictionary]) {
+            # Ordinal, case-insensitive: the same order under every culture.
+            $byKey = @{}
+            foreach ($pair in $pairs) { $byKey[[string]$pair.Key] = $pair }
+            $keys = [string[]]@($pairs | ForEach-Object { [string]$_.Key })
+            [System.Array]::Sort($keys, [System.StringComparer]::OrdinalIgnoreCase)
+            $pairs = @($keys | ForEach-Object { $byKey[$_] })
+        }
+        foreach ($pair in $pairs) {
+            if ($null -eq $pair) { continue }
+            $raw.Add([ordered]@{ from = [string]$pair.Key; to = $pair.Value })
+        }
+    } else {
+        foreach ($item in @($Value)) {
+            if ($null -eq $item) { continue }
+            $raw.Add($item)
+        }
+    }
+    $entries = New-Object System.Collections.Generic.List[object]
+    $seen = @{}
+    $index = 0
+    foreach ($item in $raw) {
+        $path = '{0}[{1}]' -f $Field, $index
+        $index++
+        $entry = ConvertTo-PCRequestNode -InputObject $item -Kind 'pathMapEntry' -Field $path -Problems $Problems
+        if ($null -eq $entry) { continue }
+        $ok = $true
+        foreach ($name in @('from', 'to')) {
+            if (-not $entry.Contains($name) -or -not ([string]$entry[$name]).Trim()) {
+                $Problems.Add((New-PCRequestProblem -Field "$path.$name" -Message 'is required' -Fix $fix))
+                $ok = $false
+            } else {
+                $entry[$name] = ([string]$entry[$name]).Trim()
+            }
+        }
+        if (-not $ok) { continue }
+        $key = $entry['from'].ToLowerInvariant()
+        if ($seen.ContainsKey($key)) {
+            $Problems.Add((New-PCRequestProblem -Field "$path.from" -Message ("'{0}' is mapped twice" -f $entry['from']) -Fix 'give each SQL Server path prefix once (Windows compares them case-insensitively)'))
+            continue
+        }
+        $seen[$key] = $true
+        $entries.Add($entry)
+    }
+    return , $entries.ToArray()
 }
 
 function ConvertTo-PCRequestNode {
@@ -427,8 +532,8 @@ function Set-PCRequestParameter {
     .DESCRIPTION
     The request parameters are declared on New-PCFailoverRequest only; the commands that run
     a request pass just -Credential (auth sql and its user) and -AcceptDataLoss through here.
-    A new request field (issue 11's -PathMap to pathMap, for example) is mapped here, next to
-    its parameter on New-PCFailoverRequest and its kind in Get-PCRequestSchema.
+    A new request field (like -PathMap to pathMap) is mapped here, next to its parameter on
+    New-PCFailoverRequest and its kind in Get-PCRequestSchema.
     #>
     param(
         [System.Collections.IDictionary]$Request,
@@ -455,6 +560,9 @@ function Set-PCRequestParameter {
             $field = $name.Substring(0, 1).ToLowerInvariant() + $name.Substring(1)
             $Request[$field] = ([string]$given[$name]).Trim()
         }
+    }
+    if ($given.ContainsKey('PathMap')) {
+        $Request['pathMap'] = ConvertTo-PCRequestValue -Value $given['PathMap'] -Kind 'pathmap' -Field 'pathMap' -Problems $Problems
     }
     if ($given.ContainsKey('RunDirectory')) {
         $Request['runDirectory'] = & $resolvePath ([string]$given['RunDirectory']).Trim()
@@ -533,6 +641,46 @@ function Set-PCRequestParameter {
         $Request['failback'] = ConvertTo-PCRequestNode -InputObject $failback -Kind 'failback' -Field 'failback' -Problems $Problems
     }
 
+    # The drill section (DrillHistoryFile: the Drill prefix keeps it apart from other files)
+    # and the status section (Get-PCFailoverStatus thresholds).
+    $drillMap = [ordered]@{
+        FullBackup       = 'fullBackup'
+        ScratchDirectory = 'scratchDirectory'
+        SkipCheckDb      = 'skipCheckDb'
+        DrillHistoryFile = 'historyFile'
+    }
+    $statusMap = [ordered]@{
+        RpoWarningMinutes      = 'rpoWarningMinutes'
+        RpoCriticalMinutes     = 'rpoCriticalMinutes'
+        RestoreWarningMinutes  = 'restoreWarningMinutes'
+        RestoreCriticalMinutes = 'restoreCriticalMinutes'
+        FilesWaitingWarning    = 'filesWaitingWarning'
+    }
+    foreach ($section in @(@('drill', $drillMap), @('status', $statusMap))) {
+        $sectionName = $section[0]
+        $map = $section[1]
+        $sectionGiven = $false
+        foreach ($name in $map.Keys) { if ($given.ContainsKey($name)) { $sectionGiven = $true } }
+        if (-not $sectionGiven) { continue }
+        $node = $null
+        if ($Request.Contains($sectionName)) { $node = $Request[$sectionName] }
+        if ($null -eq $node) { $node = [ordered]@{} }
+        foreach ($name in $map.Keys) {
+            if (-not $given.ContainsKey($name)) { continue }
+            $field = $map[$name]
+            switch ($name) {
+                'SkipCheckDb' { $node[$field] = $true }
+                'DrillHistoryFile' { $node[$field] = & $resolvePath ([string]$given[$name]).Trim() }
+                { $sectionName -eq 'status' } { $node[$field] = ConvertTo-PCRequestValue -Value $given[$name] -Kind 'int' -Field "status.$field" -Problems $Problems }
+                default {
+                    # SQL Server's paths (fullBackup, scratchDirectory): kept as written.
+                    $node[$field] = ([string]$given[$name]).Trim()
+                }
+            }
+        }
+        $Request[$sectionName] = ConvertTo-PCRequestNode -InputObject $node -Kind $sectionName -Field $sectionName -Problems $Problems
+    }
+
     $optionsGiven = $false
     foreach ($name in @('AcceptDataLoss', 'CopyParallelism', 'HeaderParallelism', 'KillRetries')) {
         if ($given.ContainsKey($name)) { $optionsGiven = $true }
@@ -597,6 +745,15 @@ function Test-PCRequestShape {
     $mode = [string](Get-PCPropertyValue $failback 'secondaryRestoreMode' '')
     if (@('', 'norecovery', 'standby') -notcontains $mode) {
         $Problems.Add((New-PCRequestProblem -Field 'failback.secondaryRestoreMode' -Message "'$mode' is not norecovery or standby" -Fix 'use norecovery or standby'))
+    }
+    $status = Get-PCPropertyValue $Request 'status'
+    if ($null -ne $status) {
+        foreach ($field in @('rpoWarningMinutes', 'rpoCriticalMinutes', 'restoreWarningMinutes', 'restoreCriticalMinutes', 'filesWaitingWarning')) {
+            $value = [int](Get-PCPropertyValue $status $field 0)
+            if ($value -lt 0 -or $value -gt 100000) {
+                $Problems.Add((New-PCRequestProblem -Field "status.$field" -Message "$value is out of range" -Fix 'use 1-100000 (0 for the default)'))
+            }
+        }
     }
     $options = Get-PCPropertyValue $Request 'options'
     if ($null -ne $options) {
@@ -716,6 +873,14 @@ function ConvertTo-PCRequestObject {
                     $map = [ordered]@{}
                     foreach ($server in $Value[$key].Keys) { $map[$server] = $Value[$key][$server] }
                     $properties[$key] = $map
+                } elseif ($key -eq 'pathMap') {
+                    $entries = @()
+                    foreach ($entry in @($Value[$key])) {
+                        $item = [pscustomobject][ordered]@{ from = $entry['from']; to = $entry['to'] }
+                        $item.PSObject.TypeNames.Insert(0, 'PCFailover.PathMapEntry')
+                        $entries += $item
+                    }
+                    $properties[$key] = $entries
                 } else {
                     $properties[$key] = & $toObject $Value[$key] $kind
                 }

@@ -12,7 +12,7 @@ function Get-PCFailoverStatus {
     recover), the pool state and the mirror state when the request has a Lync section and
     Lync answers, and each check's verdict against the request's thresholds (status section:
     rpoWarningMinutes, rpoCriticalMinutes, restoreWarningMinutes, restoreCriticalMinutes,
-    filesWaitingWarning; or the parameters below).
+    filesWaitingWarning; New-PCFailoverRequest sets them).
 
     The result is a PCFailover.Status whose Health is ok, warning, critical or unknown and
     whose ExitCode is what `pcfailover status` exits with (0 ok, 5 warning, 6 critical,
@@ -21,62 +21,18 @@ function Get-PCFailoverStatus {
     is also an error (ErrorId PCFailover.StatusUnknown). For a Prometheus textfile collector
     use the binary directly: `pcfailover status --request FILE --output prometheus`.
 
-    .PARAMETER PoolFqdn
-    The FQDN of the Persistent Chat pool.
+    .PARAMETER RequestPath
+    A request file (.json or .psd1). Its status section holds the thresholds; write them with
+    New-PCFailoverRequest -RpoWarningMinutes, -RpoCriticalMinutes, -RestoreWarningMinutes,
+    -RestoreCriticalMinutes and -FilesWaitingWarning, and -SkipLync for a monitoring host
+    without the Lync Server Management Shell (otherwise an unreachable Lync is a warning).
+    Binds from FullName, so Get-ChildItem output can be piped.
 
-    .PARAMETER BackupSqlInstance
-    The backup SQL Server instance (server, server\instance, server,port).
-
-    .PARAMETER Database
-    The Persistent Chat database; mgc when not given.
+    .PARAMETER Request
+    A PCFailover.Request object, as New-PCFailoverRequest returns (piped or given).
 
     .PARAMETER Credential
     A SQL login. The password goes to the binary on standard input only.
-
-    .PARAMETER Encrypt
-    The connection encryption mode: disable, false, true (the default) or strict.
-
-    .PARAMETER TrustServerCertificate
-    Accepts any server certificate (lab use only).
-
-    .PARAMETER Certificate
-    A PEM file with the certificate used to verify the SQL servers.
-
-    .PARAMETER Share
-    Overrides the backup share recorded in msdb.
-
-    .PARAMETER CopyDestination
-    Overrides the copy destination folder recorded in msdb.
-
-    .PARAMETER LyncModule
-    The Lync module to import for the pool and mirror state (Lync or SkypeForBusiness);
-    detected when not given.
-
-    .PARAMETER SkipLync
-    Reads only SQL Server (for a monitoring host without the Lync Server Management Shell).
-    Otherwise an unreachable Lync is a warning.
-
-    .PARAMETER RpoWarningMinutes
-    Data at risk above this many minutes is a warning (default 30).
-
-    .PARAMETER RpoCriticalMinutes
-    Data at risk above this many minutes is critical (default 60).
-
-    .PARAMETER RestoreWarningMinutes
-    A last restore older than this (while files wait) is a warning (default: msdb's
-    restore_threshold, else 45).
-
-    .PARAMETER RestoreCriticalMinutes
-    ... critical (default twice the warning).
-
-    .PARAMETER FilesWaitingWarning
-    More log backups than this waiting to be copied or restored is a warning (default: off).
-
-    .PARAMETER RequestPath
-    A request file (.json or .psd1).
-
-    .PARAMETER Request
-    A PCFailover.Request object.
 
     .EXAMPLE
     Get-PCFailoverStatus -RequestPath C:\pcfailover\pchat.psd1
@@ -84,17 +40,19 @@ function Get-PCFailoverStatus {
     Shows the health, the data at risk, the files waiting and the last restore.
 
     .EXAMPLE
-    (Get-PCFailoverStatus -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com).Checks | Format-Table Name, Health, Message -AutoSize
+    (New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Get-PCFailoverStatus).Checks | Format-Table Name, Health, Message -AutoSize
 
     Lists every check with its verdict.
 
     .EXAMPLE
-    $s = Get-PCFailoverStatus -RequestPath .\pchat.json -RpoCriticalMinutes 20 -WarningAction SilentlyContinue; exit $s.ExitCode
+    $s = New-PCFailoverRequest -RequestPath .\pchat.json -RpoCriticalMinutes 20 -SkipLync | Get-PCFailoverStatus -WarningAction SilentlyContinue; exit $s.ExitCode
 
-    A monitoring script: exits 0, 5 or 6 like `pcfailover status`.
+    A monitoring script with a stricter RPO threshold for this run: exits 0, 5 or 6 like
+    `pcfailover status`.
 
     .INPUTS
-    PCFailover.Request, or objects with PoolFqdn and BackupSqlInstance, or RequestPath/FullName.
+    PCFailover.Request (New-PCFailoverRequest), or objects with a RequestPath or FullName
+    property (Get-ChildItem of request files).
 
     .OUTPUTS
     PCFailover.Status.
@@ -108,60 +66,24 @@ function Get-PCFailoverStatus {
     .LINK
     about_PCFailover
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Parameters')]
+    [CmdletBinding(DefaultParameterSetName = 'Request')]
     [OutputType('PCFailover.Status')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('Pool', 'Fqdn')]
-        [string]$PoolFqdn,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('BackupSql')]
-        [string]$BackupSqlInstance,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$Database,
-
-        [System.Management.Automation.PSCredential]
-        [System.Management.Automation.Credential()]
-        [Alias('SqlCredential')]
-        $Credential = [System.Management.Automation.PSCredential]::Empty,
-
-        [ValidateSet('disable', 'false', 'true', 'strict')]
-        [string]$Encrypt,
-
-        [switch]$TrustServerCertificate,
-
-        [string]$Certificate,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$Share,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$CopyDestination,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$LyncModule,
-
-        [switch]$SkipLync,
-
-        [ValidateRange(1, 100000)][int]$RpoWarningMinutes,
-        [ValidateRange(1, 100000)][int]$RpoCriticalMinutes,
-        [ValidateRange(1, 100000)][int]$RestoreWarningMinutes,
-        [ValidateRange(1, 100000)][int]$RestoreCriticalMinutes,
-        [ValidateRange(1, 100000)][int]$FilesWaitingWarning,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
+        # The request: a file, or a PCFailover.Request object. Its fields (the status
+        # thresholds included) are parameters of New-PCFailoverRequest only.
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]
         [string]$RequestPath,
 
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Request')]
         [PSTypeName('PCFailover.Request')]
-        [psobject]$Request
+        [psobject]$Request,
+
+        # Per-run settings, not request fields.
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        [Alias('SqlCredential')]
+        $Credential = [System.Management.Automation.PSCredential]::Empty
     )
 
     process {
@@ -171,15 +93,6 @@ function Get-PCFailoverStatus {
             return
         }
         $requestData = $resolved.Request
-        $thresholds = $null
-        if ($requestData.Contains('status')) { $thresholds = $requestData['status'] }
-        if ($null -eq $thresholds) { $thresholds = [ordered]@{} }
-        foreach ($name in @('RpoWarningMinutes', 'RpoCriticalMinutes', 'RestoreWarningMinutes', 'RestoreCriticalMinutes', 'FilesWaitingWarning')) {
-            if ($PSBoundParameters.ContainsKey($name)) {
-                $thresholds[$name.Substring(0, 1).ToLowerInvariant() + $name.Substring(1)] = [int]$PSBoundParameters[$name]
-            }
-        }
-        if ($thresholds.Count -gt 0) { $requestData['status'] = $thresholds }
         $pool = [string]$requestData['poolFqdn']
         $credentialToUse = $null
         if ($PSBoundParameters.ContainsKey('Credential') -and $Credential -ne [System.Management.Automation.PSCredential]::Empty) {

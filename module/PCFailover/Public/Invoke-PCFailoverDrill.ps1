@@ -22,53 +22,17 @@ function Invoke-PCFailoverDrill {
     report and also writes an error whose ErrorId is the report's error code
     (PCFailover.GapInLogChain, PCFailover.DamagedBackup, ...).
 
-    .PARAMETER PoolFqdn
-    The FQDN of the Persistent Chat pool (for example pchat.contoso.com).
+    .PARAMETER RequestPath
+    A request file (.json or .psd1). Its drill section (fullBackup, scratchDirectory,
+    skipCheckDb, historyFile) sets the drill's choices; New-PCFailoverRequest -FullBackup,
+    -ScratchDirectory, -SkipCheckDb and -DrillHistoryFile write them. Binds from FullName, so
+    Get-ChildItem output can be piped.
 
-    .PARAMETER BackupSqlInstance
-    The backup SQL Server instance (server, server\instance, server,port).
-
-    .PARAMETER Database
-    The Persistent Chat database; mgc when not given.
+    .PARAMETER Request
+    A PCFailover.Request object, as New-PCFailoverRequest returns (piped or given).
 
     .PARAMETER Credential
     A SQL login for the SQL instances. The password goes to the binary on standard input only.
-
-    .PARAMETER Encrypt
-    The connection encryption mode: disable, false, true (the default) or strict.
-
-    .PARAMETER TrustServerCertificate
-    Accepts any server certificate (lab use only).
-
-    .PARAMETER Certificate
-    A PEM file with the certificate used to verify the SQL servers.
-
-    .PARAMETER Share
-    Overrides the backup share recorded in msdb's log-shipping tables.
-
-    .PARAMETER CopyDestination
-    Overrides the copy destination folder recorded in msdb's log-shipping tables.
-
-    .PARAMETER RunDirectory
-    The pool's run directory: the drill's journal and report go to drills\<run id> inside
-    it, the history to drill-history.jsonl. Defaults to %ProgramData%\pcfailover\runs\<pool>.
-
-    .PARAMETER FullBackup
-    The full backup to start from. Default: the newest full backup of the database in the
-    share or copy folder whose log chain continues into the available log backups.
-
-    .PARAMETER ScratchDirectory
-    The folder on the backup SQL Server for the drill copy's files (WITH MOVE). Default:
-    the folder of the backup database's own files.
-
-    .PARAMETER SkipCheckDb
-    Skips DBCC CHECKDB (it reads the whole copy).
-
-    .PARAMETER RequestPath
-    A request file (.json or .psd1); its drill section sets the defaults of the drill.
-
-    .PARAMETER Request
-    A PCFailover.Request object, as New-PCFailoverRequest returns.
 
     .EXAMPLE
     Invoke-PCFailoverDrill -RequestPath C:\pcfailover\pchat.psd1
@@ -77,9 +41,10 @@ function Invoke-PCFailoverDrill {
     applied, DBCC CHECKDB result.
 
     .EXAMPLE
-    Invoke-PCFailoverDrill -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -ScratchDirectory 'E:\DrillScratch' -WhatIf
+    New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -ScratchDirectory 'E:\DrillScratch' | Invoke-PCFailoverDrill -WhatIf
 
-    Says what the drill would do, and does nothing.
+    Says what a drill restoring into E:\DrillScratch of the backup SQL Server would do, and
+    does nothing. The drill's choices are request fields, set on New-PCFailoverRequest.
 
     .EXAMPLE
     $r = Invoke-PCFailoverDrill -RequestPath .\pchat.json -ErrorAction SilentlyContinue; $r.Phases | Format-Table; '{0:N1} s RTO, {1:N0} min RPO' -f $r.Rto.TotalSeconds, $r.Rpo.TotalMinutes
@@ -87,8 +52,8 @@ function Invoke-PCFailoverDrill {
     Shows the time of each phase and the headline figures.
 
     .INPUTS
-    PCFailover.Request, or any object with PoolFqdn and BackupSqlInstance properties, or with
-    a RequestPath/FullName property.
+    PCFailover.Request (New-PCFailoverRequest), or any object with a RequestPath or FullName
+    property (Get-ChildItem of request files).
 
     .OUTPUTS
     PCFailover.DrillReport.
@@ -108,60 +73,24 @@ function Invoke-PCFailoverDrill {
     .LINK
     about_PCFailover
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Parameters')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Request')]
     [OutputType('PCFailover.DrillReport')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('Pool', 'Fqdn')]
-        [string]$PoolFqdn,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
-        [Parameter(ParameterSetName = 'RequestPath')]
-        [Parameter(ParameterSetName = 'Request')]
-        [Alias('BackupSql')]
-        [string]$BackupSqlInstance,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$Database,
-
-        [System.Management.Automation.PSCredential]
-        [System.Management.Automation.Credential()]
-        [Alias('SqlCredential')]
-        $Credential = [System.Management.Automation.PSCredential]::Empty,
-
-        [ValidateSet('disable', 'false', 'true', 'strict')]
-        [string]$Encrypt,
-
-        [switch]$TrustServerCertificate,
-
-        [string]$Certificate,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$Share,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$CopyDestination,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$RunDirectory,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$FullBackup,
-
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [string]$ScratchDirectory,
-
-        [switch]$SkipCheckDb,
-
-        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
+        # The request: a file, or a PCFailover.Request object. Its fields (the drill section
+        # included) are parameters of New-PCFailoverRequest only.
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]
         [string]$RequestPath,
 
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'Request')]
         [PSTypeName('PCFailover.Request')]
-        [psobject]$Request
+        [psobject]$Request,
+
+        # Per-run settings, not request fields.
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        [Alias('SqlCredential')]
+        $Credential = [System.Management.Automation.PSCredential]::Empty
     )
 
     process {
@@ -171,13 +100,6 @@ function Invoke-PCFailoverDrill {
             return
         }
         $requestData = $resolved.Request
-        $drill = $null
-        if ($requestData.Contains('drill')) { $drill = $requestData['drill'] }
-        if ($null -eq $drill) { $drill = [ordered]@{} }
-        if ($FullBackup) { $drill['fullBackup'] = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($FullBackup) }
-        if ($ScratchDirectory) { $drill['scratchDirectory'] = $ScratchDirectory }
-        if ($SkipCheckDb) { $drill['skipCheckDb'] = $true }
-        $requestData['drill'] = $drill
         $pool = [string]$requestData['poolFqdn']
         $credentialToUse = $null
         if ($PSBoundParameters.ContainsKey('Credential') -and $Credential -ne [System.Management.Automation.PSCredential]::Empty) {

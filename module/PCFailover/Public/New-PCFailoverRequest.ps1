@@ -6,8 +6,8 @@ function New-PCFailoverRequest {
     .DESCRIPTION
     Returns a PCFailover.Request object: the request of cli/CONTRACT.md (schemaVersion 1),
     with the field names of the JSON format, ready to pipe to Invoke-PCFailover,
-    Invoke-PCFailback, Get-PCFailoverPlan or Test-PCFailoverReadiness, and saved with
-    -OutFile as .json or .psd1.
+    Invoke-PCFailback, Get-PCFailoverPlan, Test-PCFailoverReadiness, Invoke-PCFailoverDrill or
+    Get-PCFailoverStatus, and saved with -OutFile as .json or .psd1.
 
     This is the one command whose parameters are the request's fields: the others take the
     request from -RequestPath, -Request or the pipeline. Parameters bind from the pipeline by
@@ -70,6 +70,18 @@ function New-PCFailoverRequest {
     Where the run's lock, journal and report live. Defaults to
     %ProgramData%\pcfailover\runs\<pool fqdn>.
 
+    .PARAMETER PathMap
+    How this machine reaches the folders SQL Server names (request field pathMap): keys are
+    path prefixes as SQL Server names them (a drive path of the SQL host such as E:\LSCopy, or
+    a UNC path), values the same place as this machine reaches it, for example
+    @{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy' }. Also accepted: objects with From and To
+    properties (a pathMap read from a file, or built in a pipeline), or the text
+    'E:\LSCopy=\\SQLPCBAK\E$\LSCopy;...' (a CSV column). The longest matching prefix wins,
+    compared case-insensitively. Not covered by the map, a drive path of a SQL host is reached
+    through its administrative share (\\HOST\E$\...) and a UNC path as it is, on Windows
+    only. The binary checks each path (`pcfailover schema`); a folder it cannot reach stops a
+    failover before any change (ErrorId PCFailover.PathUnreachable).
+
     .PARAMETER LyncModule
     The Lync module to import (Lync or SkypeForBusiness); detected when not given.
 
@@ -118,6 +130,41 @@ function New-PCFailoverRequest {
     .PARAMETER SecondaryRestoreMode
     How the re-seeded backup database restores log backups after a failback: norecovery or
     standby; by default as before the failover (failback.secondaryRestoreMode).
+
+    .PARAMETER FullBackup
+    The full backup a DR drill starts from, as the backup SQL Server names it (for example
+    \\SQLPCPRI\LogShip\mgc_full.bak; drill.fullBackup). Default: the newest full backup of the
+    database in the share or copy folder whose log chain continues.
+
+    .PARAMETER ScratchDirectory
+    The folder on the backup SQL Server for the drill copy's files (WITH MOVE), as that server
+    names it, for example E:\DrillScratch (drill.scratchDirectory). Default: the folder of the
+    backup database's own files.
+
+    .PARAMETER SkipCheckDb
+    Makes the DR drill skip DBCC CHECKDB, which reads the whole copy (drill.skipCheckDb).
+
+    .PARAMETER DrillHistoryFile
+    The drill history (JSON lines) on this machine (drill.historyFile). Default:
+    drill-history.jsonl in the run directory.
+
+    .PARAMETER RpoWarningMinutes
+    Get-PCFailoverStatus: data at risk above this many minutes is a warning (default 30;
+    status.rpoWarningMinutes).
+
+    .PARAMETER RpoCriticalMinutes
+    Get-PCFailoverStatus: data at risk above this many minutes is critical (default 60).
+
+    .PARAMETER RestoreWarningMinutes
+    Get-PCFailoverStatus: a last restore older than this while files wait is a warning
+    (default: msdb's restore_threshold, else 45).
+
+    .PARAMETER RestoreCriticalMinutes
+    Get-PCFailoverStatus: ... critical (default twice the warning).
+
+    .PARAMETER FilesWaitingWarning
+    Get-PCFailoverStatus: more log backups than this waiting to be copied or restored is a
+    warning (default: off).
 
     .PARAMETER CopyParallelism
     How many log backups are copied at once (default 2).
@@ -172,6 +219,12 @@ function New-PCFailoverRequest {
 
     Changes one field of a saved request for one run: here the plan of the SQL Server
     steps only.
+
+    .EXAMPLE
+    New-PCFailoverRequest -RequestPath .\pchat.json -PathMap @{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy'; '\\SQLPCPRI\LogShip' = '\\SQLPCPRI.contoso.com\LogShip' } -OutFile .\pchat.json -Force
+
+    Records how this Persistent Chat server reaches the copy folder that msdb names as the
+    backup SQL Server's E:\LSCopy (through its administrative share) and the log-shipping share.
 
     .EXAMPLE
     New-PCFailoverRequest -RequestPath .\pchat.json -PrimarySqlInstance sqlprimary.contoso.com -FailbackActiveServer pc1.contoso.com -PrimaryDataCenter DC1 -OutFile .\pchat-failback.json
@@ -251,6 +304,11 @@ function New-PCFailoverRequest {
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
         [Parameter(ParameterSetName = 'RequestPath')]
         [Parameter(ParameterSetName = 'Request')]
+        [object]$PathMap,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
         [string]$LyncModule,
 
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
@@ -305,6 +363,50 @@ function New-PCFailoverRequest {
         [ValidateSet('norecovery', 'standby')]
         [string]$SecondaryRestoreMode,
 
+        # The drill section (Invoke-PCFailoverDrill).
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$FullBackup,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$ScratchDirectory,
+
+        [switch]$SkipCheckDb,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [string]$DrillHistoryFile,
+
+        # The status section (Get-PCFailoverStatus thresholds).
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RpoWarningMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RpoCriticalMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RestoreWarningMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$RestoreCriticalMinutes,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
+        [Parameter(ParameterSetName = 'RequestPath')]
+        [Parameter(ParameterSetName = 'Request')]
+        [int]$FilesWaitingWarning,
+
         [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Parameters')]
         [Parameter(ParameterSetName = 'RequestPath')]
         [Parameter(ParameterSetName = 'Request')]
@@ -325,8 +427,7 @@ function New-PCFailoverRequest {
         # New request fields are declared here, and only here (no other command repeats them):
         # add the parameter above (ValueFromPipelineByPropertyName in set Parameters, plain in
         # RequestPath and Request), its .PARAMETER help, and its mapping to the request field in
-        # Set-PCRequestParameter (Private/Request.ps1). Issue 11's -PathMap (request field
-        # pathMap) goes here.
+        # Set-PCRequestParameter (Private/Request.ps1), and its kind in Get-PCRequestSchema.
 
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'RequestPath')]
         [Alias('FullName', 'Path')]

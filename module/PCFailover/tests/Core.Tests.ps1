@@ -162,6 +162,51 @@ Describe 'The report objects' {
     }
 }
 
+Describe 'Folders and paths in both views' {
+    It 'types folders[] as PCFailover.Folder and the files'' SQL and local paths, shown by the views' {
+        $json = @'
+{"schemaVersion":1,"command":"plan","runId":"r1","outcome":"planned","exitCode":3,"poolFqdn":"pchat.contoso.com","database":"mgc",
+ "steps":[],"warnings":[],"nextSteps":["Add a pathMap entry."],
+ "folders":[{"role":"share","sqlPath":"\\\\SQLPCPRI\\LogShip","localPath":"\\\\SQLPCPRI\\LogShip","reachable":false,"error":"not reachable: add a pathMap entry"},
+            {"role":"copyDestination","host":"SQLPCBAK","sqlPath":"E:\\LSCopy","localPath":"/lab/hosts/SQLPCBAK/E/LSCopy","reachable":true}],
+ "files":[{"name":"mgc_1.trn","action":"to-copy","sqlPath":"E:\\LSCopy\\mgc_1.trn","localPath":"/lab/hosts/SQLPCBAK/E/LSCopy/mgc_1.trn","sourcePath":"\\\\SQLPCPRI\\LogShip\\mgc_1.trn","sourceLocalPath":"/lab/LogShip/mgc_1.trn","copyPath":"E:\\LSCopy\\mgc_1.trn","copyLocalPath":"/lab/hosts/SQLPCBAK/E/LSCopy/mgc_1.trn"}],
+ "errors":[{"code":"PCFailover.PathUnreachable","category":"InvalidData","message":"the share \\\\SQLPCPRI\\LogShip cannot be reached","target":"\\\\SQLPCPRI\\LogShip"}]}
+'@
+        InModuleScope PCFailover -Parameters @{ Json = $json } {
+            param($Json)
+            $report = ConvertTo-PCReport -InputObject (ConvertFrom-Json $Json)
+            $report.Folders | Should -HaveCount 2
+            $report.Folders[0].PSObject.TypeNames[0] | Should -Be 'PCFailover.Folder'
+            $report.Folders[0].Role | Should -Be 'share'
+            $report.Folders[0].Reachable | Should -BeFalse
+            $report.Folders[0].Error | Should -Match 'pathMap'
+            $report.Folders[1].Host | Should -Be 'SQLPCBAK'
+            $report.Folders[1].SqlPath | Should -Be 'E:\LSCopy'
+            $report.Folders[1].LocalPath | Should -Be '/lab/hosts/SQLPCBAK/E/LSCopy'
+            $report.Folders[1].Reachable | Should -BeTrue
+            $file = $report.Files[0]
+            $file.SqlPath | Should -Be 'E:\LSCopy\mgc_1.trn'
+            $file.LocalPath | Should -Be '/lab/hosts/SQLPCBAK/E/LSCopy/mgc_1.trn'
+            $file.SourcePath | Should -Be '\\SQLPCPRI\LogShip\mgc_1.trn'
+            $file.SourceLocalPath | Should -Be '/lab/LogShip/mgc_1.trn'
+            $file.CopyLocalPath | Should -Be '/lab/hosts/SQLPCBAK/E/LSCopy/mgc_1.trn'
+            $list = $report | Out-String -Width 250
+            $list | Should -Match 'share: \\\\SQLPCPRI\\LogShip -> \\\\SQLPCPRI\\LogShip \(NOT reachable\)'
+            $list | Should -Match 'copyDestination: E:\\LSCopy -> /lab/hosts/SQLPCBAK/E/LSCopy \(reachable\)'
+            ($report.Folders | Out-String -Width 250) | Should -Match 'copyDestination\s+SQLPCBAK\s+E:\\LSCopy\s+/lab/hosts/SQLPCBAK/E/LSCopy\s+True'
+            ($report.Files | Format-Table -View Paths | Out-String -Width 250) | Should -Match 'mgc_1\.trn\s+to-copy\s+E:\\LSCopy\\mgc_1\.trn\s+/lab/hosts/SQLPCBAK/E/LSCopy/mgc_1\.trn'
+            $records = @(New-PCCoreErrorRecord -ExitCode 3 -Report $report -PoolFqdn 'pchat.contoso.com')
+            $records | Should -HaveCount 1
+            $records[0].FullyQualifiedErrorId | Should -Be 'PCFailover.PathUnreachable'
+            $records[0].CategoryInfo.Category | Should -Be 'InvalidData'
+            $records[0].CategoryInfo.TargetName | Should -Be '\\SQLPCPRI\LogShip'
+            $status = ConvertTo-PCStatus -InputObject (ConvertFrom-Json '{"poolFqdn":"p","health":"warning","exitCode":5,"checks":[],"folders":[{"role":"share","sqlPath":"\\\\H\\S","localPath":"/s","reachable":true}]}')
+            $status.Folders[0].SqlPath | Should -Be '\\H\S'
+            $status.Folders[0].PSObject.TypeNames[0] | Should -Be 'PCFailover.Folder'
+        }
+    }
+}
+
 Describe 'Exit codes and errors' {
     It 'maps a blocked run to its error code, category and target, with the report attached' {
         InModuleScope PCFailover -Parameters @{ Json = $blockedReport } {

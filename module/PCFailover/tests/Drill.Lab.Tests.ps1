@@ -73,19 +73,21 @@ Describe 'Invoke-PCFailoverDrill on a disaster lab' {
     It 'fails with SQL Server''s own error when the scratch folder does not exist, and drops nothing it did not create' {
         Start-Sleep -Milliseconds 1100
         $errors = $null
-        $report = Invoke-PCFailoverDrill -RequestPath $lab.request -ScratchDirectory (Join-Path $lab.dir 'no-such-folder') -ErrorAction SilentlyContinue -ErrorVariable errors
+        $report = New-PCFailoverRequest -RequestPath $lab.request -ScratchDirectory (Join-Path $lab.dir 'no-such-folder') | Invoke-PCFailoverDrill -ErrorAction SilentlyContinue -ErrorVariable errors
         $report.Outcome | Should -Be 'failed'
         ($report.Steps | Where-Object { $_.Id -eq 'restore-full' }).Status | Should -Be 'failed'
         ($report.Steps | Where-Object { $_.Id -eq 'drop-copy' }).Status | Should -Be 'skipped'
         $errors[0].Exception.Message | Should -Match '5133'
     }
 
-    It 'accepts a request object from the pipeline and the drill parameters' {
+    It 'accepts a request object from the pipeline with the drill section New-PCFailoverRequest set' {
         Start-Sleep -Milliseconds 1100
         $scratch = Join-Path $lab.dir 'scratch'
         $null = New-Item -ItemType Directory -Path $scratch -Force
-        $request = New-PCFailoverRequest -RequestPath $lab.request
-        $report = $request | Invoke-PCFailoverDrill -SkipCheckDb -ScratchDirectory $scratch -ErrorAction Stop
+        $request = New-PCFailoverRequest -RequestPath $lab.request -SkipCheckDb -ScratchDirectory $scratch
+        $request.drill.skipCheckDb | Should -BeTrue
+        $request.drill.scratchDirectory | Should -Be $scratch
+        $report = $request | Invoke-PCFailoverDrill -ErrorAction Stop
         $report.Outcome | Should -Be 'succeeded'
         $report.CheckDb | Should -Be 'skipped'
         $report.ScratchDirectory | Should -Be $scratch
@@ -108,7 +110,7 @@ Describe 'Invoke-PCFailoverDrill when the log chain is broken' {
     }
 
     It 'reports the broken chain as critical in Get-PCFailoverStatus' {
-        $status = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -WarningAction SilentlyContinue
+        $status = New-PCFailoverRequest -RequestPath $lab.request -SkipLync | Get-PCFailoverStatus -WarningAction SilentlyContinue
         $status.Health | Should -Be 'critical'
         $status.ExitCode | Should -Be 6
         $status.ChainContinuous | Should -BeFalse
@@ -133,7 +135,7 @@ Describe 'Get-PCFailoverStatus' {
             $status.PoolState | Should -Be 'Normal'
             ($status.Checks | Where-Object { $_.Name -eq 'lync' }).Health | Should -Be 'ok'
             @($warnings) | Should -HaveCount 0
-            $sqlOnly = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync
+            $sqlOnly = New-PCFailoverRequest -RequestPath $lab.request -SkipLync | Get-PCFailoverStatus
             $sqlOnly.LyncReachable | Should -BeNullOrEmpty
             @($sqlOnly.Checks | Where-Object { $_.Name -eq 'lync' }) | Should -HaveCount 0
         } finally { Stop-TestLab -Lab $lab }
@@ -143,12 +145,12 @@ Describe 'Get-PCFailoverStatus' {
         $lab = Start-TestLab -Scenario 'lagging'
         try {
             $warnings = $null
-            $status = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -WarningVariable warnings -WarningAction SilentlyContinue
+            $status = New-PCFailoverRequest -RequestPath $lab.request -SkipLync | Get-PCFailoverStatus -WarningVariable warnings -WarningAction SilentlyContinue
             $status.Health | Should -Be 'critical'
             $status.ExitCode | Should -Be 6
             $status.WaitingToRestore | Should -Be 200
             @($warnings) -join ' ' | Should -Match 'CRITICAL restore'
-            $wide = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -RestoreWarningMinutes 60 -RestoreCriticalMinutes 5760 -WarningAction SilentlyContinue
+            $wide = New-PCFailoverRequest -RequestPath $lab.request -SkipLync -RestoreWarningMinutes 60 -RestoreCriticalMinutes 5760 | Get-PCFailoverStatus -WarningAction SilentlyContinue
             $wide.Health | Should -Be 'warning'
             $wide.ExitCode | Should -Be 5
         } finally { Stop-TestLab -Lab $lab }
@@ -158,7 +160,7 @@ Describe 'Get-PCFailoverStatus' {
         $lab = Start-TestLab -Scenario 'clean'
         try {
             $errors = $null
-            $status = Get-PCFailoverStatus -RequestPath $lab.request -SkipLync -BackupSqlInstance '127.0.0.1,1' -ErrorAction SilentlyContinue -ErrorVariable errors
+            $status = New-PCFailoverRequest -RequestPath $lab.request -SkipLync -BackupSqlInstance '127.0.0.1,1' | Get-PCFailoverStatus -ErrorAction SilentlyContinue -ErrorVariable errors
             $status.Health | Should -Be 'unknown'
             $status.ExitCode | Should -Be 1
             $errors[0].FullyQualifiedErrorId | Should -Be 'PCFailover.StatusUnknown,Get-PCFailoverStatus'

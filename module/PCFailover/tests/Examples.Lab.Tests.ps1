@@ -27,6 +27,7 @@ BeforeDiscovery {
         @{ Pattern = 'Install-PCFailoverEventSource -WhatIf'; Lab = 'none' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -BackupMirrorSqlInstance*-OutFile C:\pcfailover\pchat.psd1'; Lab = 'disaster'; Creates = 'pchat.psd1' }
         @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.psd1 -OutFile .\pchat.json'; Lab = 'disaster'; Creates = 'pchat.json' }
+        @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.json -PathMap @{ *} -OutFile .\pchat.json -Force'; Lab = 'disaster' }
         @{ Pattern = 'New-PCFailoverRequest -RequestPath .\pchat.json -PrimarySqlInstance*-OutFile .\pchat-failback.json'; Lab = 'disaster'; Creates = 'pchat-failback.json' }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Get-PCFailoverPlan'; Lab = 'disaster'; Params = $true }
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Invoke-PCFailover -WhatIf'; Lab = 'disaster'; Params = $true }
@@ -34,8 +35,9 @@ BeforeDiscovery {
         @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Test-PCFailoverReadiness'; Lab = 'disaster'; Params = $true }
         @{ Pattern = 'Import-Csv .\pools.csv | New-PCFailoverRequest | Invoke-PCFailover -WhatIf'; Lab = 'disaster'; Params = $true }
         @{ Pattern = 'Import-Csv .\pools.csv | New-PCFailoverRequest | Test-PCFailoverReadiness | Where-Object*'; Lab = 'disaster'; Params = $true }
-        @{ Pattern = '(Get-PCFailoverStatus -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com).Checks*'; Lab = 'disaster'; Params = $true }
-        @{ Pattern = 'Invoke-PCFailoverDrill -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -ScratchDirectory*-WhatIf'; Lab = 'disaster'; Params = $true }
+        @{ Pattern = '(New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com | Get-PCFailoverStatus).Checks*'; Lab = 'disaster'; Params = $true }
+        @{ Pattern = 'New-PCFailoverRequest -PoolFqdn pchat.contoso.com -BackupSqlInstance sqlbackup.contoso.com -ScratchDirectory*| Invoke-PCFailoverDrill -WhatIf'; Lab = 'disaster'; Params = $true }
+        @{ Pattern = "New-PCFailoverRequest -RequestPath .\pchat.json -ScratchDirectory 'E:\DrillScratch' -SkipCheckDb | Invoke-PCFailoverDrill -WhatIf"; Lab = 'disaster' }
         @{ Pattern = '(Get-PCFailoverPlan -RequestPath .\pchat.psd1).Steps | Format-Table*'; Lab = 'disaster' }
         @{ Pattern = '(Get-PCFailoverPlan -RequestPath .\pchat.json).Files*'; Lab = 'disaster' }
         @{ Pattern = '(Get-PCFailoverPlan -RequestPath .\pchat.json).Steps.Statements*'; Lab = 'disaster' }
@@ -49,7 +51,7 @@ BeforeDiscovery {
         @{ Pattern = 'Invoke-PCFailover -RequestPath C:\pcfailover\pchat.psd1 -WhatIf'; Lab = 'disaster' }
         @{ Pattern = 'Get-PCFailoverStatus -RequestPath C:\pcfailover\pchat.psd1'; Lab = 'disaster'; ExitCodes = @(0) }
         @{ Pattern = '$s = Get-PCFailoverStatus -RequestPath C:\pcfailover\pchat.psd1; $s.Checks*'; Lab = 'disaster' }
-        @{ Pattern = '$s = Get-PCFailoverStatus -RequestPath .\pchat.json -RpoCriticalMinutes 20*exit $s.ExitCode'; Lab = 'disaster'; ExitCodes = @(0, 5, 6) }
+        @{ Pattern = '$s = New-PCFailoverRequest -RequestPath .\pchat.json -RpoCriticalMinutes 20*exit $s.ExitCode'; Lab = 'disaster'; ExitCodes = @(0, 5, 6) }
         @{ Pattern = 'Invoke-PCFailoverDrill -RequestPath C:\pcfailover\pchat.psd1'; Lab = 'disaster' }
         @{ Pattern = 'Invoke-PCFailoverDrill -RequestPath C:\pcfailover\pchat.psd1 | Format-List*'; Lab = 'disaster' }
         @{ Pattern = '$r = Invoke-PCFailoverDrill -RequestPath .\pchat.json -ErrorAction SilentlyContinue*'; Lab = 'disaster' }
@@ -230,9 +232,7 @@ BeforeAll {
     'Get-PCFailoverPlan:Credential' = `$labLogin
     'Test-PCFailoverReadiness:Credential' = `$labLogin
     'Get-PCFailoverStatus:Credential' = `$labLogin
-    'Get-PCFailoverStatus:Encrypt' = 'disable'
     'Invoke-PCFailoverDrill:Credential' = `$labLogin
-    'Invoke-PCFailoverDrill:Encrypt' = 'disable'
 }
 "@
             }

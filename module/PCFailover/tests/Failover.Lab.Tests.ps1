@@ -108,6 +108,47 @@ Describe 'Invoke-PCFailover on a disaster lab' {
         $LASTEXITCODE | Should -Be 0
     }
 
+    It 'plans through a request built with -PathMap equal to the lab''s pathMap, showing both views of each folder' {
+        $labRequest = Get-Content -LiteralPath $lab.request -Raw | ConvertFrom-Json
+        $map = @{}
+        foreach ($entry in @($labRequest.pathMap)) { $map[$entry.from] = $entry.to }
+        $map.Count | Should -BeGreaterThan 1
+        # The lab's request without its pathMap: from this machine (Linux) the SQL Servers'
+        # UNC and drive paths are then unreachable, and the plan says so as PathUnreachable.
+        $labRequest.PSObject.Properties.Remove('pathMap')
+        $noMap = Join-Path $TestDrive 'nomap.json'
+        [System.IO.File]::WriteAllText($noMap, ($labRequest | ConvertTo-Json -Depth 10), (New-Object System.Text.UTF8Encoding $false))
+        if ([System.IO.Path]::DirectorySeparatorChar -ne '\') {
+            $blocked = Get-PCFailoverPlan -RequestPath $noMap -WarningAction SilentlyContinue -WarningVariable planWarnings
+            ($planWarnings | ForEach-Object { "$_" }) -join ' ' | Should -Match 'pathMap'
+            @($blocked.Folders | Where-Object { -not $_.Reachable }).Count | Should -BeGreaterThan 0
+            $readiness = Test-PCFailoverReadiness -RequestPath $noMap -WarningAction SilentlyContinue
+            $readiness.Ready | Should -BeFalse
+            @($readiness.ErrorId) | Should -Contain 'PCFailover.PathUnreachable'
+        }
+
+        $request = New-PCFailoverRequest -RequestPath $noMap -PathMap $map
+        @($request.pathMap).Count | Should -Be $map.Count
+        $plan = $request | Get-PCFailoverPlan -WarningAction SilentlyContinue -ErrorVariable mappedErrors
+        @($mappedErrors) | Should -HaveCount 0
+        $plan.Outcome | Should -Be 'planned'
+        $share = @($plan.Folders | Where-Object { $_.Role -eq 'share' })[0]
+        $copy = @($plan.Folders | Where-Object { $_.Role -eq 'copyDestination' })[0]
+        $share.SqlPath | Should -Be $lab.sqlPaths.share
+        $share.LocalPath | Should -Be $lab.share
+        $share.Reachable | Should -BeTrue
+        $copy.SqlPath | Should -Be $lab.sqlPaths.copyDestination
+        $copy.LocalPath | Should -Be $lab.copyDestination
+        $copy.Host | Should -Be 'SQLPCBAK'
+        $toApply = @($plan.Files | Where-Object { $_.Action -eq 'to-apply' -or $_.Action -eq 'to-copy' })
+        $toApply.Count | Should -BeGreaterThan 0
+        foreach ($file in $toApply) {
+            $file.SqlPath | Should -BeLike ($lab.sqlPaths.copyDestination + '\*')
+            $file.LocalPath | Should -Be (Join-Path $lab.copyDestination $file.Name)
+        }
+        ($plan | Out-String -Width 300) | Should -Match ('copyDestination: ' + [regex]::Escape($lab.sqlPaths.copyDestination) + ' -> ' + [regex]::Escape($lab.copyDestination) + ' \(reachable\)')
+    }
+
     It 'plans with a -Credential that never appears in the process arguments' -Skip:$onWindows {
         # A wrapper records the arguments the operating system sees, then runs the binary.
         $argvFile = Join-Path $TestDrive 'argv.txt'

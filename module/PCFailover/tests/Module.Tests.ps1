@@ -7,6 +7,8 @@ BeforeDiscovery {
         @{ Name = 'Invoke-PCFailback'; PerRun = @('Credential', 'AcceptDataLoss', 'Force') }
         @{ Name = 'Get-PCFailoverPlan'; PerRun = @('Credential', 'AcceptDataLoss') }
         @{ Name = 'Test-PCFailoverReadiness'; PerRun = @('Credential', 'AcceptDataLoss', 'Quiet') }
+        @{ Name = 'Invoke-PCFailoverDrill'; PerRun = @('Credential') }
+        @{ Name = 'Get-PCFailoverStatus'; PerRun = @('Credential') }
     )
     $sourceFiles = @(Get-ChildItem -LiteralPath $moduleRoot -Recurse -File |
             Where-Object { $_.Extension -in @('.ps1', '.psm1', '.psd1', '.ps1xml', '.txt') } |

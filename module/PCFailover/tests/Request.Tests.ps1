@@ -279,3 +279,119 @@ Describe 'The standard-input envelope' {
         }
     }
 }
+
+Describe '-PathMap (request field pathMap)' {
+    It 'writes a hashtable as pathMap entries sorted by prefix, the same every time' {
+        $map = @{ 'F:\Data' = '\\SQLPCBAK\F$\Data'; 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy'; '\\SQLPCPRI\LogShip' = '\\sqlpcpri.contoso.com\LogShip' }
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap $map
+        @($request.pathMap | ForEach-Object { $_.from }) | Should -Be @('E:\LSCopy', 'F:\Data', '\\SQLPCPRI\LogShip')
+        @($request.pathMap | ForEach-Object { $_.to }) | Should -Be @('\\SQLPCBAK\E$\LSCopy', '\\SQLPCBAK\F$\Data', '\\sqlpcpri.contoso.com\LogShip')
+        $request.pathMap[0].PSObject.TypeNames[0] | Should -Be 'PCFailover.PathMapEntry'
+        $path = Join-Path $TestDrive 'map.json'
+        $null = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap $map -RunDirectory (Join-Path $TestDrive 'run') -OutFile $path
+        $json = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json
+        @($json.pathMap | ForEach-Object { '{0}={1}' -f $_.from, $_.to }) | Should -Be @('E:\LSCopy=\\SQLPCBAK\E$\LSCopy', 'F:\Data=\\SQLPCBAK\F$\Data', '\\SQLPCPRI\LogShip=\\sqlpcpri.contoso.com\LogShip')
+        # pathMap sits where the binary's schema puts it: after runDirectory.
+        @($json.PSObject.Properties | ForEach-Object { $_.Name }) | Should -Be @('schemaVersion', 'poolFqdn', 'backupSqlInstance', 'runDirectory', 'pathMap')
+    }
+
+    It 'keeps the order of an [ordered] map, and takes objects with From and To from the pipeline' {
+        $ordered = [ordered]@{ 'Z:\Last' = '/z'; 'A:\First' = '/a' }
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap $ordered
+        @($request.pathMap | ForEach-Object { $_.from }) | Should -Be @('Z:\Last', 'A:\First')
+        $row = [pscustomobject]@{ PoolFqdn = 'p.contoso.com'; BackupSqlInstance = 'b'; PathMap = @([pscustomobject]@{ From = 'E:\LSCopy'; To = '/lab/E/LSCopy' }) }
+        $fromPipe = $row | New-PCFailoverRequest
+        $fromPipe.pathMap[0].from | Should -Be 'E:\LSCopy'
+        $fromPipe.pathMap[0].to | Should -Be '/lab/E/LSCopy'
+        $single = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -PathMap @{ From = 'E:\'; To = '/e' }
+        @($single.pathMap).Count | Should -Be 1
+        $single.pathMap[0].from | Should -Be 'E:\'
+    }
+
+    It 'reads a CSV column E:\x=\\host\x;... ' {
+        $csv = Join-Path $TestDrive 'pools-map.csv'
+        Set-Content -LiteralPath $csv -Value @('PoolFqdn,BackupSqlInstance,PathMap', 'p.contoso.com,b,"E:\LSCopy=\\SQLPCBAK\E$\LSCopy; \\SQLPCPRI\LogShip=\\SQLPCPRI.contoso.com\LogShip"')
+        $request = Import-Csv -LiteralPath $csv | New-PCFailoverRequest
+        @($request.pathMap | ForEach-Object { '{0}={1}' -f $_.from, $_.to }) | Should -Be @('E:\LSCopy=\\SQLPCBAK\E$\LSCopy', '\\SQLPCPRI\LogShip=\\SQLPCPRI.contoso.com\LogShip')
+    }
+
+    It 'reads pathMap back from .json and .psd1 files, and round-trips it through both' {
+        $psd1 = Write-TestFile (Join-Path $TestDrive 'map-in.psd1') @'
+@{
+    PoolFqdn = 'p.contoso.com'
+    BackupSqlInstance = 'b'
+    PathMap = @(
+        @{ From = 'E:\LSCopy'; To = '\\SQLPCBAK\E$\LSCopy' }
+        @{ from = '\\SQLPCPRI\LogShip'; to = '\\SQLPCPRI.contoso.com\LogShip' }
+    )
+}
+'@
+        $fromPsd1 = New-PCFailoverRequest -RequestPath $psd1
+        @($fromPsd1.pathMap | ForEach-Object { $_.from }) | Should -Be @('E:\LSCopy', '\\SQLPCPRI\LogShip')
+        $asMap = Write-TestFile (Join-Path $TestDrive 'map-hash.psd1') "@{ PoolFqdn = 'p'; BackupSqlInstance = 'b'; pathMap = @{ 'E:\LSCopy' = '\\SQLPCBAK\E$\LSCopy' } }"
+        (New-PCFailoverRequest -RequestPath $asMap).pathMap[0].to | Should -Be '\\SQLPCBAK\E$\LSCopy'
+        $json = Join-Path $TestDrive 'map-out.json'
+        $psd1Out = Join-Path $TestDrive 'map-out.psd1'
+        $null = New-PCFailoverRequest -RequestPath $psd1 -OutFile $json
+        $null = New-PCFailoverRequest -RequestPath $json -OutFile $psd1Out
+        $again = New-PCFailoverRequest -RequestPath $psd1Out
+        @($again.pathMap | ForEach-Object { '{0}={1}' -f $_.from, $_.to }) | Should -Be @('E:\LSCopy=\\SQLPCBAK\E$\LSCopy', '\\SQLPCPRI\LogShip=\\SQLPCPRI.contoso.com\LogShip')
+        # A request object piped on keeps its map; -PathMap given with a file replaces it.
+        (New-PCFailoverRequest -RequestPath $json | New-PCFailoverRequest).pathMap.Count | Should -Be 2
+        @((New-PCFailoverRequest -RequestPath $json -PathMap @{ 'G:\' = '/g' }).pathMap).Count | Should -Be 1
+    }
+
+    It 'refuses a prefix given twice (case-insensitively) and an entry without its other half, naming the field' {
+        $request = New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' -PathMap @([pscustomobject]@{ From = 'E:\LSCopy'; To = '/a' }, [pscustomobject]@{ From = 'e:\lscopy'; To = '/b' }, [pscustomobject]@{ From = 'F:\' }) -ErrorAction SilentlyContinue -ErrorVariable problems
+        $request | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'PCFailover.InvalidRequest*'
+        $fields = @($problems[0].Exception.Data['Problems'] | ForEach-Object { $_.Field })
+        $fields | Should -Contain 'pathMap[1].from'
+        $fields | Should -Contain 'pathMap[2].to'
+        $problems[0].ErrorDetails.RecommendedAction | Should -Match 'pathMap\[2\]\.to: give a hashtable'
+        $bad = New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' -PathMap 'E:\LSCopy' -ErrorAction SilentlyContinue -ErrorVariable textProblems
+        $bad | Should -BeNullOrEmpty
+        @($textProblems[0].Exception.Data['Problems'] | ForEach-Object { $_.Field }) | Should -Contain 'pathMap'
+    }
+
+    It 'leaves the checking of each path to the binary, whose errors surface as PCFailover.InvalidRequest' -Skip:([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance '127.0.0.1,1' -PathMap @{ 'relative\path' = '/tmp' } -RunDirectory (Join-Path $TestDrive 'run-bad-map')
+        $request | Get-PCFailoverPlan -ErrorAction SilentlyContinue -ErrorVariable planErrors | Should -BeNullOrEmpty
+        $planErrors.Count | Should -BeGreaterThan 0
+        $planErrors[0].FullyQualifiedErrorId | Should -BeLike 'PCFailover.InvalidRequest*'
+        ($planErrors | ForEach-Object { "$_" }) -join ' ' | Should -Match 'pathMap'
+    }
+}
+
+Describe 'The drill and status sections on New-PCFailoverRequest' {
+    It 'writes the drill section (SQL Server''s paths as written) and the status thresholds' {
+        $request = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -FullBackup '\\SQLPCPRI\LogShip\mgc_full.bak' -ScratchDirectory 'E:\DrillScratch' -SkipCheckDb -DrillHistoryFile (Join-Path $TestDrive 'h.jsonl') -RpoWarningMinutes 10 -RpoCriticalMinutes 20 -RestoreWarningMinutes 30 -RestoreCriticalMinutes 40 -FilesWaitingWarning 5
+        $request.drill.fullBackup | Should -Be '\\SQLPCPRI\LogShip\mgc_full.bak'
+        $request.drill.scratchDirectory | Should -Be 'E:\DrillScratch'
+        $request.drill.skipCheckDb | Should -BeTrue
+        $request.drill.historyFile | Should -Be (Join-Path $TestDrive 'h.jsonl')
+        @($request.status.PSObject.Properties | ForEach-Object { '{0}={1}' -f $_.Name, $_.Value }) | Should -Be @('rpoWarningMinutes=10', 'rpoCriticalMinutes=20', 'restoreWarningMinutes=30', 'restoreCriticalMinutes=40', 'filesWaitingWarning=5')
+    }
+
+    It 'keeps the other fields of a file''s sections when one is given, and reads thresholds from a CSV' {
+        $path = Join-Path $TestDrive 'sections.json'
+        $null = New-PCFailoverRequest -PoolFqdn 'p.contoso.com' -BackupSqlInstance 'b' -ScratchDirectory 'E:\S' -RpoWarningMinutes 10 -OutFile $path
+        $changed = New-PCFailoverRequest -RequestPath $path -SkipCheckDb -RpoCriticalMinutes 90
+        $changed.drill.scratchDirectory | Should -Be 'E:\S'
+        $changed.drill.skipCheckDb | Should -BeTrue
+        $changed.status.rpoWarningMinutes | Should -Be 10
+        $changed.status.rpoCriticalMinutes | Should -Be 90
+        $csv = Join-Path $TestDrive 'thresholds.csv'
+        Set-Content -LiteralPath $csv -Value @('PoolFqdn,BackupSqlInstance,RpoCriticalMinutes,ScratchDirectory', 'p.contoso.com,b,25,', 'q.contoso.com,b,,F:\Scratch')
+        $rows = @(Import-Csv -LiteralPath $csv | New-PCFailoverRequest)
+        $rows[0].status.rpoCriticalMinutes | Should -Be 25
+        $rows[0].PSObject.Properties['drill'] | Should -BeNullOrEmpty
+        $rows[1].PSObject.Properties['status'] | Should -BeNullOrEmpty
+        $rows[1].drill.scratchDirectory | Should -Be 'F:\Scratch'
+    }
+
+    It 'refuses a negative threshold, naming the field' {
+        $null = New-PCFailoverRequest -PoolFqdn 'p' -BackupSqlInstance 'b' -RpoWarningMinutes -5 -ErrorAction SilentlyContinue -ErrorVariable problems
+        @($problems[0].Exception.Data['Problems'] | ForEach-Object { $_.Field }) | Should -Contain 'status.rpoWarningMinutes'
+    }
+}
