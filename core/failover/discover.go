@@ -181,11 +181,21 @@ func rowMaps(ctx context.Context, db queryer, q string, args ...any) ([]map[stri
 		return nil, err
 	}
 	defer rows.Close()
+	out, err := scanSet(rows)
+	if err != nil {
+		return nil, err
+	}
+	return out, rows.Err()
+}
+
+// scanSet reads the rest of the current result set of rows, each row as lower-case
+// column name -> value.
+func scanSet(rows *sql.Rows) ([]map[string]any, error) {
 	cols, err := rows.Columns()
 	if err != nil {
 		return nil, err
 	}
-	var out []map[string]any
+	var set []map[string]any
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -193,15 +203,15 @@ func rowMaps(ctx context.Context, db queryer, q string, args ...any) ([]map[stri
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return set, err
 		}
 		m := make(map[string]any, len(cols))
 		for i, c := range cols {
 			m[strings.ToLower(c)] = vals[i]
 		}
-		out = append(out, m)
+		set = append(set, m)
 	}
-	return out, rows.Err()
+	return set, nil
 }
 
 func asString(v any) string {
@@ -562,25 +572,9 @@ func queryResultSets(ctx context.Context, db queryer, q string, args ...any) ([]
 	defer rows.Close()
 	var sets [][]map[string]any
 	for {
-		cols, err := rows.Columns()
+		set, err := scanSet(rows)
 		if err != nil {
 			return sets, err
-		}
-		var set []map[string]any
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return sets, err
-			}
-			m := make(map[string]any, len(cols))
-			for i, c := range cols {
-				m[strings.ToLower(c)] = vals[i]
-			}
-			set = append(set, m)
 		}
 		// The rows of this set are complete once Next stops: an error reported here is
 		// the response's (the final DONE), not this set's.
