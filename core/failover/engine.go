@@ -168,6 +168,9 @@ type engine struct {
 	// could not be read).
 	paths    *winpath.Mapper
 	pathsErr error
+	// appLocked is set once the dedicated session holds the SQL app lock: a reconnect
+	// takes it again.
+	appLocked bool
 }
 
 func newEngine(cfg Config) *engine {
@@ -207,15 +210,21 @@ func (e *engine) warn(format string, args ...any) {
 }
 
 // connect opens the backup instance (master) and a dedicated session.
+// When a session is already open (a retry reconnected it), it does nothing.
 func (e *engine) connect(ctx context.Context) error {
 	in := e.req.BackupSQLInstance
-	c, err := mssql.NewConnector(in.ConnString(e.cfg.Passwords[request.RoleBackup], "master", appName))
-	if err != nil {
-		return failed(report.CodeConnectionFailed, fmt.Errorf("connect to the backup instance %s: %s", in.Describe(), e.red.Redact(err.Error())))
+	if e.conn != nil {
+		return nil
 	}
-	e.db = sql.OpenDB(c)
-	e.db.SetMaxOpenConns(e.req.Options.HeaderParallelism + 2)
-	e.db.SetMaxIdleConns(e.req.Options.HeaderParallelism + 2)
+	if e.db == nil {
+		c, err := mssql.NewConnector(in.ConnString(e.cfg.Passwords[request.RoleBackup], "master", appName))
+		if err != nil {
+			return failed(report.CodeConnectionFailed, fmt.Errorf("connect to the backup instance %s: %s", in.Describe(), e.red.Redact(err.Error())))
+		}
+		e.db = sql.OpenDB(c)
+		e.db.SetMaxOpenConns(e.req.Options.HeaderParallelism + 2)
+		e.db.SetMaxIdleConns(e.req.Options.HeaderParallelism + 2)
+	}
 	conn, err := e.db.Conn(ctx)
 	if err == nil {
 		err = conn.PingContext(ctx)
