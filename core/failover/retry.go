@@ -79,10 +79,16 @@ func (e *engine) retryBounds() []backoff.RetryOption {
 // statement, error, attempt), then the engine waits (backoff) and reconnects before the
 // next try. Errors that are not transient end it at once.
 func (e *engine) withRetry(ctx context.Context, s *report.Step, what string, stage func(ctx context.Context) error) error {
+	return e.retrying(ctx, s, what, true, stage)
+}
+
+// retrying is withRetry; reconnect false leaves the dedicated session alone (for reads
+// on the pool, e.db, from the copy goroutines while the restores use the session).
+func (e *engine) retrying(ctx context.Context, s *report.Step, what string, reconnect bool, stage func(ctx context.Context) error) error {
 	attempt := 0
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempt++
-		if attempt > 1 {
+		if attempt > 1 && reconnect {
 			if err := e.reconnect(ctx); err != nil {
 				return struct{}{}, e.retryable(s, what, attempt, err)
 			}

@@ -560,9 +560,13 @@ func (e *engine) runLync(ctx context.Context) *report.Report {
 // source's backup set (database, family, LSN range). Otherwise the run stops (blocked,
 // PCFailover.PathUnreachable) naming both paths.
 func (e *engine) checkVisible(ctx context.Context, src logchain.Entry, sqlPath, localPath string) error {
-	e.reach("before:check-copy-visible")
-	h, err := readHeader(ctx, e.db, fileInfo{Name: src.Name, Path: sqlPath, Local: localPath})
-	e.reach("after:check-copy-visible")
+	var h logchain.Header
+	err := e.retrying(ctx, e.step(StepCopyLogs), "RESTORE HEADERONLY FROM DISK = "+sqlPath, false, func(ctx context.Context) (err error) {
+		e.reach("before:check-copy-visible")
+		h, err = readHeader(ctx, e.db, fileInfo{Name: src.Name, Path: sqlPath, Local: localPath})
+		e.reach("after:check-copy-visible")
+		return err
+	})
 	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
 	switch {
 	case err != nil && ctx.Err() != nil:

@@ -233,25 +233,6 @@ func TestFaultStatementStalls(t *testing.T) {
 	}
 }
 
-// TestFaultBackupInstanceRestarts (row 4): the backup instance goes down in the middle
-// of the run (service restart, failover cluster move) and comes back.
-func TestFaultBackupInstanceRestarts(t *testing.T) {
-	for _, match := range []string{`^\s*RESTORE\s+LOG`, `sp_delete_log_shipping_secondary_database`, `^\s*KILL`, `^\s*RESTORE\s+DATABASE`} {
-		t.Run(match, func(t *testing.T) {
-			p := startLab(t, smallScenario("restart", false), lyncSkip)
-			bk := p.lab.Instance(lab.RoleBackup)
-			if err := bk.AddFault(sqlsim.Fault{Match: match, Down: true, Times: 1}); err != nil {
-				t.Fatal(err)
-			}
-			r := p.engine(t, nil, p.engineConfig(t, false))
-			p.requireSafeStop(t, r, 1)
-			bk.ClearFaults()
-			bk.SetDown(false)
-			p.requireSucceeded(t, p.engine(t, nil, p.engineConfig(t, false)))
-		})
-	}
-}
-
 // TestFaultShareUnreachableMidRun (row 6; an unreachable share at the start is
 // core/failover's TestFailoverUnreachableShareNeedsAcceptDataLoss): the share goes away
 // after the chain was checked, before the files are copied from it.
