@@ -291,9 +291,18 @@ func (e *engine) finish(outcome string) *report.Report {
 	r.Files = r.Files[:0]
 	for _, f := range e.sortedFiles() {
 		// The file SQL Server restores (or would): the copy when there is one.
-		if f.CopyPath != "" {
+		switch {
+		case f.CopyPath != "":
 			f.SQLPath, f.LocalPath = f.CopyPath, f.CopyLocalPath
-		} else {
+		case f.Action == report.ActionToCopy && e.disc != nil && e.disc.CopyDir != "":
+			// Planned: the copy it will be restored from.
+			if sp, err := winpath.SQLJoin(e.disc.CopyDir, f.Name); err == nil {
+				f.SQLPath = sp
+				if e.disc.CopyLocal != "" {
+					f.LocalPath = filepath.Join(e.disc.CopyLocal, f.Name)
+				}
+			}
+		default:
 			f.SQLPath, f.LocalPath = f.SourcePath, f.SourceLocalPath
 		}
 		r.Files = append(r.Files, *f)

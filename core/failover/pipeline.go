@@ -173,7 +173,8 @@ func (e *engine) startCopies(ctx context.Context, p *pipeline) {
 					defer close(firstChecked)
 				}
 				it.err = e.copyLog(cctx, p, it, k)
-				if it.err != nil && k == 0 {
+				var se *stepError
+				if errors.As(it.err, &se) || it.err != nil && k == 0 {
 					cancel() // no other file is copied into a folder SQL Server does not read
 				}
 				close(it.ready)
@@ -192,9 +193,17 @@ func (e *engine) copyLog(ctx context.Context, p *pipeline, it *logItem, k int) e
 	idx := fmt.Sprintf("%d.%d", p.round, k+1)
 	e.reach("before:copy:" + idx)
 	defer e.reach("after:copy:" + idx)
-	res, dest, err := e.copyFile(ctx, p.d, it, k+1, func(name string) {
-		e.reach(strings.Replace(name, fmt.Sprintf(":%d", k+1), ":"+idx, 1))
-	})
+	var err error
+	if k == 0 {
+		err = e.checkAbsent(ctx, it.entry, p.d)
+	}
+	var res filecopy.Result
+	var dest string
+	if err == nil {
+		res, dest, err = e.copyFile(ctx, p.d, it, k+1, func(name string) {
+			e.reach(strings.Replace(name, fmt.Sprintf(":%d", k+1), ":"+idx, 1))
+		})
+	}
 	if err == nil && k == 0 {
 		err = e.checkVisible(ctx, it.entry, dest, res.Dest)
 	}

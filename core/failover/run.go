@@ -15,6 +15,7 @@ import (
 	"pcfailover/core/logchain"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
+	"pcfailover/core/winpath"
 )
 
 func (e *engine) openPrimary() (*sql.DB, error) {
@@ -551,6 +552,34 @@ func (e *engine) runLync(ctx context.Context) *report.Report {
 			status = got.Status
 		}
 		e.end(s, status, "")
+	}
+	return nil
+}
+
+// checkAbsent is the first half of the proof that this machine's copy folder is SQL
+// Server's: the first file to copy is absent from it here, so SQL Server must not find
+// it either (RESTORE HEADERONLY by its SQL path fails with operating system error 2).
+// If SQL Server reads a file there, or cannot reach the folder at all, the two are not
+// the same folder: the run stops (blocked, PCFailover.PathUnreachable) naming both paths.
+func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discovery) error {
+	sqlPath, err := winpath.SQLJoin(d.CopyDir, src.Name)
+	if err != nil {
+		return err
+	}
+	localPath := filepath.Join(d.CopyLocal, src.Name)
+	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
+	e.reach("before:check-copy-absent")
+	_, err = rowMaps(ctx, e.db, qHeader, sqlPath)
+	e.reach("after:check-copy-absent")
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return err
+	case err == nil:
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server already reads %s, but this machine's copy folder %s has no %s: the copy folder this machine reaches is not the one SQL Server reads; %s",
+			sqlPath, d.CopyLocal, src.Name, fix)
+	case !strings.Contains(sqlMessage(err), "Operating system error 2("):
+		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot use its copy folder %s (RESTORE HEADERONLY FROM DISK = %s: %s) while this machine reaches it as %s; %s",
+			d.CopyDir, sqlPath, sqlMessage(err), localPath, fix)
 	}
 	return nil
 }
