@@ -3,7 +3,9 @@ package failover
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 
@@ -90,7 +92,25 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 	if other != nil {
 		return other
 	}
+	if rerr == nil {
+		rerr = connLost(ctx, conn)
+	}
+
 	return rerr
+}
+
+// connLost returns an error when conn lost its connection during the statement.
+// go-mssqldb, with a sqlexp.ReturnMessage (message mode), ends the response of a
+// connection cut by the server (a network failure, a KILL) as if it were complete: no
+// error, no message, the connection still marked good (seen in the lab: a dropped
+// RESTORE LOG returned nil and looked applied). A round trip on the same session
+// (Ping: "select 1;") tells: if it fails, the statement's outcome is unknown and the
+// caller must observe before trying again.
+func connLost(ctx context.Context, conn *sql.Conn) error {
+	if err := conn.PingContext(ctx); err != nil {
+		return fmt.Errorf("the connection was lost before SQL Server confirmed the statement (%v): %w", err, driver.ErrBadConn)
+	}
+	return nil
 }
 
 // endOfMessages is queued by execStats behind the driver's last message.

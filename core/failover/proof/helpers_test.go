@@ -445,7 +445,8 @@ func (p *proofLab) checkSQLInvariants(t testing.TB) {
 					t.Errorf("RESTORE LOG %s after the database was recovered", file)
 				}
 				// Invariant 3: only complete, renamed copies in the copy folder.
-				base := filepath.Base(file)
+				// @p1 is a Windows path (SQL Server's) on any OS.
+				base := file[strings.LastIndexAny(file, `\/`)+1:]
 				if !strings.HasSuffix(strings.ToLower(base), ".trn") || strings.HasPrefix(base, ".pcfailover-") {
 					t.Errorf("restored a file that is not a finished .trn copy: %s", file)
 				}
