@@ -446,7 +446,7 @@ func (p *proofLab) checkSQLInvariants(t testing.TB) {
 				}
 				// Invariant 3: only complete, renamed copies in the copy folder.
 				// @p1 is a Windows path (SQL Server's) on any OS.
-				base := file[strings.LastIndexAny(file, `\/`)+1:]
+				base := winBase(file)
 				if !strings.HasSuffix(strings.ToLower(base), ".trn") || strings.HasPrefix(base, ".pcfailover-") {
 					t.Errorf("restored a file that is not a finished .trn copy: %s", file)
 				}
