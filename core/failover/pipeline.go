@@ -271,12 +271,23 @@ func (e *engine) awaitCopy(ctx context.Context, p *pipeline, it *logItem) error 
 	e.fmu.Lock()
 	f.Action, f.Detail = report.ActionMissing, it.err.Error()
 	e.fmu.Unlock()
-	e.end(sc, report.StatusFailed, "")
-	return e.copyError(p.d, it, it.err)
+	err := e.copyError(p.d, it, it.err)
+	status := report.StatusFailed
+	if errors.As(err, &se) && se.outcome == report.OutcomeBlocked {
+		status = report.StatusBlocked
+	}
+	e.end(sc, status, "")
+	return err
 }
 
 // copyError is the run's error for a copy that failed: a full copy folder has its own
 // code; anything else is unexpected.
 func (e *engine) copyError(d *Discovery, it *logItem, err error) error {
+	var df *filecopy.DiskFullError
+	if errors.As(err, &df) {
+		need, _ := e.bytesToCopy(d)
+		return blocked(report.CodeDiskFull, d.CopyDir, "the copy folder %s (%s on this machine) is full: copying %s stopped with %d bytes free, and %d bytes of log backups are still to copy; nothing partial was left. Free at least %d bytes there (or point copyDestination at a larger folder SQL Server reads), then run again",
+			d.CopyDir, d.CopyLocal, it.entry.Name, df.Free, need, need)
+	}
 	return failed(report.CodeUnexpected, fmt.Errorf("copy %s (%s) to %s (%s): %w", it.entry.Path, it.src.Local, d.CopyDir, d.CopyLocal, err))
 }

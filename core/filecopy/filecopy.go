@@ -161,7 +161,7 @@ func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (su
 		if n > 0 {
 			h.Write(buf[:n])
 			if _, werr := tmp.Write(buf[:n]); werr != nil {
-				return "", fmt.Errorf("copy %s: write %s: %w", src, tmpName, werr)
+				return "", writeError(src, dst, tmpName, size, werr)
 			}
 			written += int64(n)
 			if opt.Progress != nil {
@@ -180,10 +180,10 @@ func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (su
 		}
 	}
 	if err := tmp.Sync(); err != nil {
-		return "", fmt.Errorf("copy %s: flush %s: %w", src, tmpName, err)
+		return "", writeError(src, dst, tmpName, size, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("copy %s: close %s: %w", src, tmpName, err)
+		return "", writeError(src, dst, tmpName, size, err)
 	}
 	if written != size {
 		return "", fmt.Errorf("copy %s: read %d bytes, the file had %d when the copy started (is it still being written?)", src, written, size)
@@ -211,6 +211,17 @@ func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (su
 		opt.Checkpoint(fmt.Sprintf("copy:renamed:%d", opt.Index))
 	}
 	return readSum, nil
+}
+
+// writeError describes a failed write of the temporary copy: a full file system is a
+// *DiskFullError naming the folder and the bytes the file needs.
+func writeError(src, dst, tmpName string, size int64, err error) error {
+	if isDiskFull(err) {
+		dir := filepath.Dir(dst)
+		free, _ := FreeBytes(dir)
+		return &DiskFullError{Dir: dir, File: filepath.Base(dst), Size: size, Free: free, Err: err}
+	}
+	return fmt.Errorf("copy %s: write %s: %w", src, tmpName, err)
 }
 
 func createTemp(dir, name string) (*os.File, error) {

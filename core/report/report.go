@@ -62,6 +62,9 @@ const (
 	// machine (no pathMap entry, no administrative share, the mapped folder is missing),
 	// or the copy folder this machine writes is not the one SQL Server reads.
 	CodePathUnreachable = "PCFailover.PathUnreachable"
+	// CodeDiskFull: the copy folder has less free space than the log backups still to
+	// copy (found by plan and before any change), or filled up during a copy.
+	CodeDiskFull = "PCFailover.DiskFull"
 )
 
 // ExitCode maps an outcome to the process exit code.
