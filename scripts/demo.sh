@@ -58,8 +58,10 @@ function Show-Title([string]$Text) { Write-Host ""; Write-Host "== $Text" -Foreg
 
 Show-Title "The lab: pool $($lab.pool), scenario $($lab.scenario)"
 foreach ($role in $lab.instances.PSObject.Properties) {
-    Write-Host ("  {0,-13} {1,-22} {2,-18} up={3}" -f $role.Name, $role.Value.address, $role.Value.serverName, $role.Value.up)
+    Write-Host ("  {0,-13} {1,-22} {2,-18} host {3,-12} up={4}" -f $role.Name, $role.Value.address, $role.Value.serverName, $role.Value.machineName, $role.Value.up)
 }
+Write-Host "  share        $($lab.sqlPaths.share)  (here: $($lab.share))"
+Write-Host "  copy folder  $($lab.sqlPaths.copyDestination) on the backup host  (here: $($lab.copyDestination))"
 Write-Host "  request      $($lab.request)"
 
 Show-Title "Invoke-PCFailover -RequestPath <lab request> -WhatIf   (plans, changes nothing)"

@@ -13,9 +13,9 @@ import (
 	"pcfailover/core/drill"
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
-	"pcfailover/core/winpath"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // startSlowLab starts a disaster lab whose restores run at 20 MB/s, so a drill takes

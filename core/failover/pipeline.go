@@ -264,7 +264,11 @@ func (e *engine) awaitCopy(ctx context.Context, p *pipeline, it *logItem) error 
 	sc := e.step(StepCopyLogs)
 	var se *stepError
 	if errors.As(it.err, &se) {
-		e.end(sc, report.StatusBlocked, "")
+		status := report.StatusFailed
+		if se.outcome == report.OutcomeBlocked {
+			status = report.StatusBlocked
+		}
+		e.end(sc, status, "")
 		return se
 	}
 	f := e.fileRec(it.entry.Name)

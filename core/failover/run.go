@@ -568,12 +568,18 @@ func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discove
 	}
 	localPath := filepath.Join(d.CopyLocal, src.Name)
 	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
-	e.reach("before:check-copy-absent")
-	_, err = rowMaps(ctx, e.db, qHeader, sqlPath)
-	e.reach("after:check-copy-absent")
+	err = e.retrying(ctx, e.step(StepCopyLogs), "RESTORE HEADERONLY FROM DISK = "+sqlPath, false, func(ctx context.Context) error {
+		e.reach("before:check-copy-absent")
+		_, err := rowMaps(ctx, e.db, qHeader, sqlPath)
+		e.reach("after:check-copy-absent")
+		return err // SQL Server's answers (error 2 expected) are not retried, lost connections are
+	})
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return err
+	case err != nil && len(sqlNumbers(err)) == 0:
+		// Not SQL Server's answer (the connection dropped): nothing is proven either way.
+		return failed(report.CodeSQLError, fmt.Errorf("RESTORE HEADERONLY %s: %w", sqlPath, err))
 	case err == nil:
 		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server already reads %s, but this machine's copy folder %s has no %s: the copy folder this machine reaches is not the one SQL Server reads; %s",
 			sqlPath, d.CopyLocal, src.Name, fix)
@@ -600,6 +606,9 @@ func (e *engine) checkVisible(ctx context.Context, src logchain.Entry, sqlPath, 
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return err
+	case err != nil && len(sqlNumbers(err)) == 0:
+		// Not SQL Server's answer (the connection dropped): nothing is proven either way.
+		return failed(report.CodeSQLError, err)
 	case err != nil:
 		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot read the copy of %s that this machine wrote to %s: RESTORE HEADERONLY FROM DISK = %s failed (%s); the copy folder this machine reaches is not the one SQL Server reads; %s",
 			src.Name, localPath, sqlPath, sqlMessage(err), fix)

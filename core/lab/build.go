@@ -18,7 +18,7 @@ import (
 
 // Names of the log-shipping jobs, as the SSMS wizard names them
 // (reference/lync-persistent-chat.md §3.4).
-func backupJobName(db string) string            { return "LSBackup_" + db }
+func backupJobName(db string) string           { return "LSBackup_" + db }
 func copyJobName(primary, db string) string    { return "LSCopy_" + primary + "_" + db }
 func restoreJobName(primary, db string) string { return "LSRestore_" + primary + "_" + db }
 

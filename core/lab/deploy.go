@@ -72,8 +72,8 @@ func buildDeployment(ctx context.Context, s Scenario, lo layout, creds map[strin
 	for _, role := range roleNames {
 		c := creds[role]
 		d.sims[role] = sqlsim.NewInstance(sqlsim.Config{
-			Name:             c.ServerName,
-			Logins:           map[string]string{c.User: c.Password},
+			Name:   c.ServerName,
+			Logins: map[string]string{c.User: c.Password},
 			// The SQL Server Agent service account is sysadmin, as setup makes it; the
 			// log-shipping jobs run as it.
 			Sysadmins:        []string{c.User, `NT SERVICE\SQLSERVERAGENT`},

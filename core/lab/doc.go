@@ -22,6 +22,8 @@
 //	info := l.Info()                    // the lab.json contents
 //	bk := l.Instance(lab.RoleBackup)    // *sqlsim.Instance: Database, Statements, Snapshot, AddFault, SetDown
 //	srv := l.Server(lab.RoleBackup)     // *tds.Server: DropConnections
+//	l.Hosts().SetDown("SQLPCPRI", true) // *hostfs.Network: the whole host down (its share: error 53)
+//	p, err := info.LocalPath("SQLPCBAK", `E:\LSCopy\x.trn`) // a SQL Server path's lab file
 //	info, err = lab.Load(dir)           // read DIR/lab.json written by another process
 //	lab.Scenarios()                     // built-in names and descriptions
 //	s, err := lab.BuiltinScenario("gap") // or lab.ReadScenarioFile(path): the Scenario model
@@ -56,25 +58,57 @@
 //	DIR/lab.log          output of `lab serve` (lab up only)
 //	DIR/request.json     a ready failover request for this lab (cli/CONTRACT.md)
 //	DIR/failback-request.json  a ready failback request (failedover only)
-//	DIR/share/           log-shipping backup share: mgc_YYYYMMDDHHMMSS.trn (UTC), and the
-//	                     primary's full backup mgc_full_YYYYMMDDHHMMSS.bak (for drills)
-//	DIR/copy/            the backup server's copy destination folder
-//	DIR/data/<role>/     database files and the STANDBY undo file of each instance
-//	DIR/backups/         the full backup the secondary was initialised from
+//	DIR/hosts/<HOST>/<DRIVE>/  the drives of the simulated Windows hosts (core/sqlsim/hostfs):
+//	                     SQLPCPRI (C, D), SQLPCBAK (C, D, E), SQLPCBAKMIR (C, D, E)
+//	DIR/hosts/SQLPCPRI/D/LogShip/  the log-shipping share \\SQLPCPRI\LogShip (D:\LogShip on
+//	                     SQLPCPRI): mgc_YYYYMMDDHHMMSS.trn (UTC) and the primary's full backup
+//	                     mgc_full_YYYYMMDDHHMMSS.bak (for drills)
+//	DIR/hosts/SQLPCBAK/E/LSCopy/   the copy folder E:\LSCopy on SQLPCBAK (also shared as
+//	                     \\SQLPCBAK\LSCopy with copyFolderShare)
+//	DIR/hosts/<HOST>/D/MSSQL/Data/    each instance's database files (metadata only) and
+//	                     the STANDBY undo file's folder
+//	DIR/hosts/SQLPCPRI/D/MSSQL/Backup/ the full backup the secondary was initialised from
+//	DIR/hosts/.down/<HOST>/  the folder of a host that is down (shareHostDown,
+//	                     Lab.Hosts().SetDown): neither SQL Server nor this machine reach it
 //	DIR/tls/             the lab's certificate (sqlsim-cert.pem) and key, when TLS
 //	DIR/lync/state.json  the LyncSim state (LYNCSIM_STATE)
 //	DIR/run/             the request's runDirectory
+//
+// # Hosts and paths
+//
+// Each instance runs on its own simulated Windows host (SERVERPROPERTY('MachineName')):
+// primary SQLPCPRI, backup SQLPCBAK, backup mirror SQLPCBAKMIR. Every path SQL Server
+// stores or is given is a Windows path, resolved by core/sqlsim/hostfs as SQL Server's
+// machine would: a drive path (E:\LSCopy\x.trn) is that instance's own drive, so E:\ of
+// two hosts are different folders; a UNC path is a named share (\\SQLPCPRI\LogShip) or an
+// administrative share (\\SQLPCBAK\E$\LSCopy); names match case-insensitively. msdb
+// holds backup_directory D:\LogShip and backup_share \\SQLPCPRI\LogShip on the primary,
+// backup_source_directory \\SQLPCPRI\LogShip and backup_destination_directory E:\LSCopy
+// on the backup, and Windows paths in last_copied_file, last_restored_file,
+// backupmediafamily and sys.master_files (D:\MSSQL\Data\mgc.mdf). The secondary was
+// initialised from \\SQLPCPRI\D$\MSSQL\Backup\mgc_full_<stamp>.bak. In scenarios with
+// the primary down only its SQL Server is down: the host still serves the share, unless
+// shareHostDown. A share of a host that is down fails with SQL Server's 3201 "Operating
+// system error 53(The network path was not found.)".
+//
+// This machine (the tool) reaches the same places through the ready request's pathMap:
+// lab.json's share and copyDestination are this machine's folders, sqlPaths the SQL
+// Servers' names for them.
 //
 // # lab.json
 //
 //	{ "instances": {
 //	    "primary":      { "address": "127.0.0.1:PORT", "host": "127.0.0.1", "port": PORT,
-//	                      "serverName": "SQLPCPRI\\PCHAT", "user": "pcfailover", "password": "...",
+//	                      "serverName": "SQLPCPRI\\PCHAT", "machineName": "SQLPCPRI",
+//	                      "user": "pcfailover", "password": "...",
 //	                      "passwordEnv": "PCFAILOVER_LAB_PRIMARY_PASSWORD", "up": false,
 //	                      "certificate": "<pem path, when TLS>" },
 //	    "backup":       { ... "up": true },
 //	    "backupMirror": { ... "up": true } },
-//	  "share": "<abs path>", "copyDestination": "<abs path>", "database": "mgc",
+//	  "share": "<abs path of DIR/hosts/SQLPCPRI/D/LogShip>",
+//	  "copyDestination": "<abs path of DIR/hosts/SQLPCBAK/E/LSCopy>",
+//	  "sqlPaths": { "share": "\\\\SQLPCPRI\\LogShip", "copyDestination": "E:\\LSCopy" },
+//	  "hostsDir": "<abs path of DIR/hosts>", "database": "mgc",
 //	  "request": "<abs path of DIR/request.json>",
 //	  "failbackRequest": "<abs path of DIR/failback-request.json, failedover only>",
 //	  "env": { "PCFAILOVER_LAB_BACKUP_PASSWORD": "...", "PCFAILOVER_LAB_PRIMARY_PASSWORD": "...",
@@ -84,7 +118,8 @@
 //	            "primaryDataCenter": "DC1", "backupDataCenter": "DC2" },
 //	  "pool": "pchat.contoso.com", "scenario": "disaster", "pid": 12345,
 //	  "dir": "<abs path>", "runDirectory": "<abs path>", "tls": false, "startedAt": "...",
-//	  "facts": { "fullBackup": "...", "shareFullBackup": "...", "logs": [ { "number": 1, "name": "mgc_20261125120000.trn",
+//	  "facts": { "fullBackup": "\\\\SQLPCPRI\\D$\\MSSQL\\Backup\\mgc_full_...bak",
+//	             "shareFullBackup": "\\\\SQLPCPRI\\LogShip\\mgc_full_...bak", "logs": [ { "number": 1, "name": "mgc_20261125120000.trn",
 //	             "firstLsn": "...", "lastLsn": "...", "lastTransaction": 125, "inShare": true,
 //	             "copied": true, "restored": true } ],
 //	             "primaryTransactions": 410, "chainTransactions": 400,
@@ -100,7 +135,11 @@
 // port; encrypt "disable", or "true" with "certificate" when TLS; primarySqlInstance only
 // when the primary is up; backupMirrorSqlInstance; runDirectory DIR/run; and a lync
 // section (module, activeServers: the backup data center's servers, dataCenters,
-// backupDataCenter). The password itself is never in the request.
+// backupDataCenter), and a pathMap (issue 11) that lets this machine reach the SQL
+// Servers' paths: {"from": "\\\\SQLPCPRI\\LogShip", "to": "<share>"} and, for every host
+// H and drive X, {"from": "\\\\H\\X$", "to": "DIR/hosts/H/X"} (with copyFolderShare also
+// \\SQLPCBAK\LSCopy; with toolOnBackupHost SQLPCBAK's drives as "X:\\" instead of its
+// admin shares; none with pathMap "none"). The password itself is never in the request.
 //
 // # Built-in scenarios
 //
@@ -176,6 +215,13 @@
 //	  },
 //	  "throughput": { "restoreMBps": 50, "statementLatency": "5ms", "headerLatency": "20ms" },
 //	  "failedOver": false,                 build the state right after a failover (no faults)
+//	  "copyFolderShare": false,            the copy folder is the UNC share \\SQLPCBAK\LSCopy (E:\LSCopy
+//	                                       shared), as msdb's backup_destination_directory
+//	  "toolOnBackupHost": false,           the request's pathMap models pcfailover on SQLPCBAK:
+//	                                       SQLPCBAK's drive paths (C:\ D:\ E:\) map to its drives
+//	  "pathMap": "none",                   the request has no pathMap at all (default: the lab's)
+//	  "shareHostDown": false,              the whole host SQLPCPRI is down (needs primaryUp false):
+//	                                       its share answers 3201 with operating system error 53
 //	  "faults": [ { "instance": "backup", "statement": "^RESTORE LOG", "error": 3203, "times": 1 },
 //	              { "instance": "backup", "statement": "sp_delete_log_shipping", "drop": true },
 //	              { "instance": "backup", "statement": "KILL", "stall": "2s" } ],

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -253,4 +254,30 @@ func (i Info) Redacted() Info {
 		out.Env[k] = v
 	}
 	return out
+}
+
+// LocalPath is this machine's lab folder or file for a path as SQL Server names it:
+// a UNC path (\\SQLPCPRI\LogShip\x.trn, \\SQLPCBAK\E$\LSCopy, \\SQLPCBAK\LSCopy with
+// copyFolderShare) or a drive path of host (E:\LSCopy\x.trn on SQLPCBAK; host is ignored
+// for UNC paths). Tests use it to touch the files facts and msdb name. The case of the
+// path is kept (the lab creates its files with the case msdb holds).
+func (i Info) LocalPath(host, sqlPath string) (string, error) {
+	parts := strings.FieldsFunc(sqlPath, func(r rune) bool { return r == '\\' || r == '/' })
+	switch {
+	case strings.HasPrefix(sqlPath, `\\`) && len(parts) >= 2:
+		h, share, rest := parts[0], parts[1], parts[2:]
+		if len(share) == 2 && share[1] == '$' {
+			return filepath.Join(append([]string{i.HostsDir, strings.ToUpper(h), strings.ToUpper(share[:1])}, rest...)...), nil
+		}
+		for _, p := range []struct{ sql, local string }{{i.SQLPaths.Share, i.Share}, {i.SQLPaths.CopyDestination, i.CopyDestination}} {
+			sp := strings.FieldsFunc(p.sql, func(r rune) bool { return r == '\\' || r == '/' })
+			if strings.HasPrefix(p.sql, `\\`) && len(sp) == 2 && strings.EqualFold(sp[0], h) && strings.EqualFold(sp[1], share) {
+				return filepath.Join(append([]string{p.local}, rest...)...), nil
+			}
+		}
+		return "", fmt.Errorf("lab: %s: no such share in the lab", sqlPath)
+	case len(sqlPath) >= 3 && sqlPath[1] == ':' && (sqlPath[2] == '\\' || sqlPath[2] == '/') && host != "":
+		return filepath.Join(append([]string{i.HostsDir, strings.ToUpper(host), strings.ToUpper(sqlPath[:1])}, parts[1:]...)...), nil
+	}
+	return "", fmt.Errorf("lab: %s: not a UNC path, or a drive path without its host", sqlPath)
 }

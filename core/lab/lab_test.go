@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -194,6 +195,196 @@ func TestCustomScenarioFile(t *testing.T) {
 	wrk := labtest.Files(t, info.CopyDestination, ".wrk")
 	if !wrk[strings.TrimSuffix(info.Facts.Logs[6].Name, ".trn")+".wrk"] {
 		t.Errorf("copy folder .wrk files = %v, want the partial copy of log 7", wrk)
+	}
+}
+
+// scenarioLab starts a lab from a custom scenario document.
+func scenarioLab(t *testing.T, doc string) (*lab.Lab, lab.Scenario) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "scenario.json")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := lab.ReadScenarioFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := startLab(t, lab.Options{Dir: filepath.Join(dir, "lab"), ScenarioFile: path})
+	labtest.Check(t, l.Info(), s)
+	return l, s
+}
+
+// readRequestPathMap returns the ready request's pathMap, and whether the key is there.
+func readRequestPathMap(t *testing.T, info lab.Info) ([]struct{ From, To string }, bool) {
+	t.Helper()
+	data, err := os.ReadFile(info.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req map[string]json.RawMessage
+	if err := json.Unmarshal(data, &req); err != nil {
+		t.Fatal(err)
+	}
+	raw, ok := req["pathMap"]
+	var pm []struct{ From, To string }
+	if ok {
+		if err := json.Unmarshal(raw, &pm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pm, ok
+}
+
+// headerOnly runs RESTORE HEADERONLY on an instance over TDS and returns the error.
+func headerOnly(ctx context.Context, t *testing.T, ii lab.InstanceInfo, path string) error {
+	t.Helper()
+	db := labtest.Open(t, ii, "master")
+	rows, err := db.QueryContext(ctx, "RESTORE HEADERONLY FROM DISK = @p1", path)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
+}
+
+func TestDefaultLabIsTwoHosts(t *testing.T) {
+	l := startLab(t, lab.Options{Scenario: "disaster"})
+	info := l.Info()
+	if info.SQLPaths.Share != `\\SQLPCPRI\LogShip` || info.SQLPaths.CopyDestination != `E:\LSCopy` {
+		t.Errorf("sqlPaths = %+v", info.SQLPaths)
+	}
+	if want := filepath.Join(info.Dir, "hosts", "SQLPCPRI", "D", "LogShip"); info.Share != want {
+		t.Errorf("share = %s, want %s", info.Share, want)
+	}
+	if want := filepath.Join(info.Dir, "hosts", "SQLPCBAK", "E", "LSCopy"); info.CopyDestination != want {
+		t.Errorf("copyDestination = %s, want %s", info.CopyDestination, want)
+	}
+	for _, old := range []string{"share", "copy", "data", "backups"} {
+		if _, err := os.Stat(filepath.Join(info.Dir, old)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("DIR/%s exists: the lab keeps its files under DIR/hosts", old)
+		}
+	}
+	for role, host := range map[string]string{lab.RolePrimary: "SQLPCPRI", lab.RoleBackup: "SQLPCBAK", lab.RoleBackupMirror: "SQLPCBAKMIR"} {
+		if info.Instances[role].MachineName != host {
+			t.Errorf("%s machineName = %q, want %s", role, info.Instances[role].MachineName, host)
+		}
+	}
+	// The primary's SQL Server is down, its host is not: the share answers.
+	ctx := context.Background()
+	name := info.Facts.Logs[len(info.Facts.Logs)-1].Name
+	if err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], info.SQLPaths.Share+`\`+name); err != nil {
+		t.Errorf("HEADERONLY through the share of the primary's host: %v", err)
+	}
+	if !strings.HasPrefix(info.Facts.ShareFullBackup, info.SQLPaths.Share+`\`) || !strings.HasPrefix(info.Facts.FullBackup, `\\SQLPCPRI\D$\MSSQL\Backup\`) {
+		t.Errorf("facts fullBackup %q shareFullBackup %q", info.Facts.FullBackup, info.Facts.ShareFullBackup)
+	}
+	if err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], info.Facts.ShareFullBackup); err != nil {
+		t.Errorf("HEADERONLY of the share's full backup: %v", err)
+	}
+	// LocalPath finds the files SQL Server names, by share, admin share or drive path.
+	for _, c := range []struct{ host, sql string }{
+		{"", info.Facts.ShareFullBackup}, {"", info.Facts.FullBackup},
+		{"SQLPCBAK", info.SQLPaths.CopyDestination + `\` + info.Facts.Logs[0].Name},
+		{"", `\\SQLPCBAK\E$\LSCopy\` + info.Facts.Logs[0].Name},
+	} {
+		p, err := info.LocalPath(c.host, c.sql)
+		if err != nil {
+			t.Errorf("LocalPath(%s): %v", c.sql, err)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("LocalPath(%s) = %s: %v", c.sql, p, err)
+		}
+	}
+	if _, err := info.LocalPath("", `E:\LSCopy`); err == nil {
+		t.Error("LocalPath of a drive path without its host succeeded")
+	}
+	// Taking the host down at run time makes its share unreachable (53).
+	if err := l.Hosts().SetDown("SQLPCPRI", true); err != nil {
+		t.Fatal(err)
+	}
+	err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], info.SQLPaths.Share+`\`+name)
+	if nums := sqlErrorNumbers(err); len(nums) != 2 || nums[0] != 3201 || !strings.Contains(err.Error(), "Operating system error 53(The network path was not found.)") {
+		t.Errorf("HEADERONLY with SQLPCPRI down: %v (%v), want 3201 with operating system error 53", err, nums)
+	}
+}
+
+func TestScenarioOptionCopyFolderShare(t *testing.T) {
+	l, _ := scenarioLab(t, `{"name": "copyshare", "copyFolderShare": true, "logs": {"count": 4, "copied": 3, "restored": 1}}`)
+	info := l.Info()
+	if info.SQLPaths.CopyDestination != `\\SQLPCBAK\LSCopy` {
+		t.Fatalf("sqlPaths.copyDestination = %q, want the UNC share", info.SQLPaths.CopyDestination)
+	}
+	if want := filepath.Join(info.Dir, "hosts", "SQLPCBAK", "E", "LSCopy"); info.CopyDestination != want {
+		t.Errorf("copyDestination = %s, want %s (the shared E:\\LSCopy)", info.CopyDestination, want)
+	}
+	// The same file by the share and by the backup host's own drive path.
+	name := info.Facts.Logs[2].Name
+	for _, p := range []string{info.SQLPaths.CopyDestination + `\` + name, `E:\LSCopy\` + name} {
+		if err := headerOnly(context.Background(), t, info.Instances[lab.RoleBackup], p); err != nil {
+			t.Errorf("HEADERONLY %s: %v", p, err)
+		}
+	}
+	pm, _ := readRequestPathMap(t, info)
+	found := false
+	for _, e := range pm {
+		found = found || e.From == info.SQLPaths.CopyDestination && e.To == info.CopyDestination
+	}
+	if !found {
+		t.Errorf("request pathMap %v does not map the copy share", pm)
+	}
+}
+
+func TestScenarioOptionToolOnBackupHost(t *testing.T) {
+	l, _ := scenarioLab(t, `{"name": "onhost", "toolOnBackupHost": true, "logs": {"count": 3, "copied": 2, "restored": 1}}`)
+	info := l.Info()
+	pm, _ := readRequestPathMap(t, info)
+	got := map[string]string{}
+	for _, e := range pm {
+		got[e.From] = e.To
+	}
+	for _, d := range []string{"C", "D", "E"} {
+		if got[d+`:\`] != filepath.Join(info.HostsDir, "SQLPCBAK", d) {
+			t.Errorf("pathMap %s:\\ -> %q", d, got[d+`:\`])
+		}
+		if _, ok := got[`\\SQLPCBAK\`+d+"$"]; ok {
+			t.Errorf("pathMap still maps SQLPCBAK's admin share %s$", d)
+		}
+	}
+	if got[`\\SQLPCPRI\LogShip`] != info.Share || got[`\\SQLPCPRI\D$`] != filepath.Join(info.HostsDir, "SQLPCPRI", "D") {
+		t.Errorf("pathMap for the primary host: %v", got)
+	}
+}
+
+func TestScenarioOptionNoPathMap(t *testing.T) {
+	l, _ := scenarioLab(t, `{"name": "nomap", "pathMap": "none", "logs": {"count": 3, "copied": 2, "restored": 1}}`)
+	if pm, ok := readRequestPathMap(t, l.Info()); ok {
+		t.Errorf("request has pathMap %v, want none", pm)
+	}
+}
+
+func TestScenarioOptionShareHostDown(t *testing.T) {
+	l, _ := scenarioLab(t, `{"name": "hostdown", "shareHostDown": true, "logs": {"count": 5, "copied": 3, "restored": 1}}`)
+	info := l.Info()
+	if !l.Hosts().Down("SQLPCPRI") {
+		t.Fatal("SQLPCPRI is up")
+	}
+	ctx := context.Background()
+	uncopied := info.SQLPaths.Share + `\` + info.Facts.Logs[4].Name
+	err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], uncopied)
+	want := "Cannot open backup device '" + uncopied + "'. Operating system error 53(The network path was not found.)."
+	var me mssql.Error
+	if nums := sqlErrorNumbers(err); len(nums) != 2 || nums[0] != 3201 || nums[1] != 3013 || !errors.As(err, &me) || me.All[0].Message != want {
+		t.Errorf("HEADERONLY %s: %v (%v), want 3201 %q then 3013", uncopied, err, nums, want)
+	}
+	// This machine does not reach the share's folder either; the copies on the backup
+	// host are still there.
+	if _, err := os.Stat(info.Share); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the share's folder %s is reachable with its host down: %v", info.Share, err)
+	}
+	if err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], info.SQLPaths.CopyDestination+`\`+info.Facts.Logs[2].Name); err != nil {
+		t.Errorf("HEADERONLY of a copied log: %v", err)
 	}
 }
 

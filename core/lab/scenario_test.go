@@ -129,6 +129,12 @@ func TestScenarioFileErrorsNameTheField(t *testing.T) {
 		{"one data center", `{"name":"x","lync":{"dataCenters":{"DC1":["a.contoso.com"]}}}`, "lync.dataCenters", "exactly two"},
 		{"server in two data centers", `{"name":"x","lync":{"dataCenters":{"DC1":["a.contoso.com"],"DC2":["A.contoso.com"]}}}`, "lync.dataCenters.DC2[0]", "already in data center DC1"},
 		{"backup dc unknown", `{"name":"x","lync":{"dataCenters":{"DC1":["a.contoso.com"],"DC3":["b.contoso.com"]}}}`, "lync.backupDataCenter", "not a key"},
+		{"pathMap value", `{"name":"x","pathMap":"off"}`, "pathMap", `must be "none"`},
+		{"pathMap type", `{"name":"x","pathMap":false}`, "pathMap", "must be a string"},
+		{"tool on host without map", `{"name":"x","pathMap":"none","toolOnBackupHost":true}`, "toolOnBackupHost", `pathMap "none"`},
+		{"share host down with primary up", `{"name":"x","primaryUp":true,"shareHostDown":true}`, "shareHostDown", "primaryUp to false"},
+		{"failed over with share host down", `{"name":"x","failedOver":true,"shareHostDown":true}`, "failedOver", "reach the share"},
+		{"copy folder share type", `{"name":"x","copyFolderShare":"yes"}`, "copyFolderShare", "true or false"},
 		{"too many servers", `{"name":"x","lync":{"dataCenters":{"DC1":["a1.c.com","a2.c.com","a3.c.com","a4.c.com","a5.c.com"],"DC2":["b.c.com"]}}}`, "lync.dataCenters.DC1", "at most 4"},
 	}
 	for _, tt := range tests {

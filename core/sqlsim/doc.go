@@ -42,6 +42,13 @@
 //	var ErrInstanceDown                                // SetDown(true) in force
 //	func (*Instance) ProductVersion() (major, minor uint8, build uint16) // tds.VersionedEngine
 //
+// Config.Host is the Windows computer the instance runs on (SERVERPROPERTY('MachineName'));
+// with Config.Hosts (a *hostfs.Network, package core/sqlsim/hostfs) every path the
+// instance is given is a Windows path (X:\... of its own host, \\HOST\share\..., admin
+// shares \\HOST\X$\...) resolved case-insensitively to a lab folder, with SQL Server's
+// operating-system errors (3201 with 53, 3, 2); without it, paths are this machine's
+// absolute paths (FIDELITY.md "Hosts and paths").
+//
 // Go API methods run exactly the code of the corresponding T-SQL statements, as a
 // sysadmin session that is in master and not listed in the DMVs. Their SQL errors are
 // *Error values carrying the messages a client would get (e.g. 4305 then 3013).

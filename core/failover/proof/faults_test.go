@@ -17,6 +17,7 @@ import (
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // engineConfig loads the lab's request as the CLI would (passwords from the lab's
@@ -339,7 +340,7 @@ func TestFaultForeignDatabaseFile(t *testing.T) {
 func requireNeverRestored(t *testing.T, p *proofLab, name string) {
 	t.Helper()
 	for _, st := range p.lab.Instance(lab.RoleBackup).Statements() {
-		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Text)), "RESTORE LOG") && winBase(param(st, "@p1")) == name {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(st.Text)), "RESTORE LOG") && winpath.BaseName(param(st, "@p1")) == name {
 			t.Fatalf("%s was restored", name)
 		}
 	}
@@ -390,7 +391,7 @@ func TestFaultDuplicateCopies(t *testing.T) {
 	named := map[string]bool{}
 	for _, st := range p.lab.Instance(lab.RoleBackup).Statements() {
 		if strings.Contains(strings.ToUpper(st.Text), "RESTORE LOG") {
-			named[winBase(param(st, "@p1"))] = true
+			named[winpath.BaseName(param(st, "@p1"))] = true
 		}
 	}
 	if named[src] && named[dup] {
@@ -406,6 +407,3 @@ func ctxFor(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
-
-// winBase is the file name of a path SQL Server names (Windows) on any OS.
-func winBase(p string) string { return p[strings.LastIndexAny(p, `\/`)+1:] }

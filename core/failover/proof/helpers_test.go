@@ -21,6 +21,7 @@ import (
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
 	"pcfailover/core/sqlsim"
+	"pcfailover/core/winpath"
 )
 
 // mirrorShare is the UNC share step 6 (Install-CsMirrorDatabase -FileShare) needs; the lab
@@ -445,8 +446,7 @@ func (p *proofLab) checkSQLInvariants(t testing.TB) {
 					t.Errorf("RESTORE LOG %s after the database was recovered", file)
 				}
 				// Invariant 3: only complete, renamed copies in the copy folder.
-				// @p1 is a Windows path (SQL Server's) on any OS.
-				base := winBase(file)
+				base := winpath.BaseName(file)
 				if !strings.HasSuffix(strings.ToLower(base), ".trn") || strings.HasPrefix(base, ".pcfailover-") {
 					t.Errorf("restored a file that is not a finished .trn copy: %s", file)
 				}

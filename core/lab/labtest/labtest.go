@@ -64,6 +64,10 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 			info.Database, info.Scenario, info.Pool, info.TLS, s.Database, s.Name, s.Lync.Pool, s.TLS)
 	}
 	for _, p := range []string{info.Share, info.CopyDestination, info.Request, info.RunDirectory, info.Dir, info.Lync.State, info.HostsDir} {
+		if p == info.Share && s.ShareHostDown {
+			// The share's host is down: the folder is out of reach.
+			continue
+		}
 		if !filepath.IsAbs(p) {
 			t.Errorf("lab.json path %q is not absolute", p)
 		} else if _, err := os.Stat(p); err != nil {
@@ -102,7 +106,17 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 	if len(logs) != s.Logs.Count {
 		t.Fatalf("facts list %d log backups, want %d", len(logs), s.Logs.Count)
 	}
-	share, cp := Files(t, info.Share, ".trn"), Files(t, info.CopyDestination, ".trn")
+	shareDir := info.Share
+	if s.ShareHostDown {
+		// A down host's folder waits in DIR/hosts/.down/<HOST> (core/sqlsim/hostfs).
+		pri := info.Instances[lab.RolePrimary].MachineName
+		rel, err := filepath.Rel(filepath.Join(info.HostsDir, pri), info.Share)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shareDir = filepath.Join(info.HostsDir, ".down", pri, rel)
+	}
+	share, cp := Files(t, shareDir, ".trn"), Files(t, info.CopyDestination, ".trn")
 	wantShare, wantCopy := 0, 0
 	for _, lf := range logs {
 		if !strings.HasPrefix(lf.Name, s.Database+"_") || len(lf.Name) != len(s.Database)+len("_20060102150405.trn") {
@@ -181,6 +195,8 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 	if s.Logs.Copied > 0 && !strings.HasSuffix(lastCopied.String, logs[s.Logs.Copied-1].Name) {
 		t.Errorf("last_copied_file = %q, want log backup %d (%s)", lastCopied.String, s.Logs.Copied, logs[s.Logs.Copied-1].Name)
 	}
+	checkWindowsPaths(ctx, t, info, "backup", bk)
+
 	var lastRestored sql.NullString
 	var restoreMode bool
 	if err := bk.QueryRowContext(ctx, "SELECT last_restored_file, restore_mode FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = @p1",
@@ -229,6 +245,9 @@ func Check(t testing.TB, info lab.Info, s lab.Scenario) {
 		t.Errorf("primary %s is %s, want ONLINE", s.Database, priState)
 	case !s.PrimaryUp && err == nil:
 		t.Errorf("primary is down but answered")
+	}
+	if s.PrimaryUp {
+		checkWindowsPaths(ctx, t, info, "primary", pri)
 	}
 	if s.PrimaryUp && s.Logs.Count > 0 {
 		var lastBackup sql.NullString
@@ -319,6 +338,48 @@ func checkRequest(t testing.TB, info lab.Info, s lab.Scenario) {
 	}
 }
 
+// checkWindowsPaths verifies that every path the instance stores is a Windows path (a
+// drive or UNC path, never a folder of this machine): msdb's log-shipping folders and
+// files, backupmediafamily, and sys.master_files.
+func checkWindowsPaths(ctx context.Context, t testing.TB, info lab.Info, role string, db *sql.DB) {
+	t.Helper()
+	queries := []string{
+		"SELECT physical_device_name FROM msdb.dbo.backupmediafamily",
+		"SELECT physical_name FROM sys.master_files WHERE database_id > 4",
+		"SELECT backup_source_directory FROM msdb.dbo.log_shipping_secondary",
+		"SELECT backup_destination_directory FROM msdb.dbo.log_shipping_secondary",
+		"SELECT last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE last_copied_file IS NOT NULL",
+		"SELECT last_restored_file FROM msdb.dbo.log_shipping_secondary_databases WHERE last_restored_file IS NOT NULL",
+		"SELECT backup_directory FROM msdb.dbo.log_shipping_primary_databases",
+		"SELECT backup_share FROM msdb.dbo.log_shipping_primary_databases",
+		"SELECT last_backup_file FROM msdb.dbo.log_shipping_primary_databases WHERE last_backup_file IS NOT NULL",
+	}
+	n := 0
+	for _, q := range queries {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Errorf("%s: %s: %v", role, q, err)
+			continue
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Errorf("%s: %s: %v", role, q, err)
+				break
+			}
+			n++
+			windows := strings.HasPrefix(p, `\\`) || len(p) > 2 && p[1] == ':' && p[2] == '\\'
+			if !windows || strings.Contains(p, info.Dir) {
+				t.Errorf("%s stores %q (%s): want a Windows path of a SQL Server host, not a lab folder", role, p, q)
+			}
+		}
+		rows.Close()
+	}
+	if n == 0 {
+		t.Errorf("%s: no stored path to check", role)
+	}
+}
+
 // checkPathMap verifies the ready request's pathMap (issue 11 contract): the share and
 // every host drive's administrative share map to the lab folders (SQLPCBAK's drives as
 // drive paths with toolOnBackupHost), nothing with pathMap "none", and each entry's
@@ -334,6 +395,13 @@ func checkPathMap(t testing.TB, info lab.Info, s lab.Scenario, pm []struct{ From
 	got := map[string]string{}
 	for _, e := range pm {
 		got[strings.ToLower(e.From)] = e.To
+		if s.ShareHostDown && strings.HasPrefix(strings.ToLower(e.From), strings.ToLower(`\\`+info.Instances[lab.RolePrimary].MachineName+`\`)) {
+			// A down host's folders are unreachable from this machine too.
+			if _, err := os.Stat(e.To); err == nil {
+				t.Errorf("request pathMap %s -> %s: reachable although the host is down", e.From, e.To)
+			}
+			continue
+		}
 		if st, err := os.Stat(e.To); err != nil || !st.IsDir() {
 			t.Errorf("request pathMap %s -> %s: not a folder (%v)", e.From, e.To, err)
 		}

@@ -158,7 +158,10 @@ func (n *Network) AddShare(hostName, name, drivePath string) error {
 	return nil
 }
 
-// SetDown takes a host down (true: its shares answer nothing, error 53) or up again.
+// SetDown takes a host down (true) or brings it up again (false). A down host's shares
+// and drives answer nothing (error 53), and its folder moves to <root>/.down/<HOST>, so
+// that this machine's paths to it (a request's pathMap) fail as well, as they would
+// for a machine that is off; bringing it up moves the folder back.
 func (n *Network) SetDown(hostName string, down bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -166,9 +169,28 @@ func (n *Network) SetDown(hostName string, down bool) error {
 	if h == nil {
 		return fmt.Errorf("hostfs: unknown host %q", hostName)
 	}
+	if h.down == down {
+		return nil
+	}
+	up, off := filepath.Join(n.root, h.name), filepath.Join(n.root, downFolder, h.name)
+	from, to := up, off
+	if !down {
+		from, to = off, up
+	}
+	if _, err := os.Stat(from); err == nil {
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return fmt.Errorf("hostfs: host %s: %w", h.name, err)
+		}
+		if err := os.Rename(from, to); err != nil {
+			return fmt.Errorf("hostfs: host %s: %w", h.name, err)
+		}
+	}
 	h.down = down
 	return nil
 }
+
+// downFolder holds the folders of the hosts that are down.
+const downFolder = ".down"
 
 // Down reports whether a known host is down.
 func (n *Network) Down(hostName string) bool {
@@ -249,7 +271,7 @@ func (n *Network) Resolve(from, p string) (string, error) {
 			return "", &PathError{Path: p, Code: ErrPathNotFound}
 		}
 		n.mu.RLock()
-		h := n.hosts[strings.ToUpper(parts[0])]
+		h := n.hosts[hostKey(parts[0])]
 		var down bool
 		var sh share
 		var hasShare bool
@@ -294,8 +316,17 @@ func (n *Network) Resolve(from, p string) (string, error) {
 func (n *Network) hostUp(name string) bool {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	h := n.hosts[strings.ToUpper(name)]
+	h := n.hosts[hostKey(name)]
 	return h != nil && !h.down
+}
+
+// hostKey is the key of the host a UNC path names: its NetBIOS name, or the first label
+// of its DNS name (\\sqlpcpri.contoso.com\LogShip is SQLPCPRI's share).
+func hostKey(name string) string {
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	return strings.ToUpper(name)
 }
 
 // OSErrorFor maps the error of a file operation on local path (resolved from a Windows

@@ -63,6 +63,9 @@ func TestResolveDriveAdminShareAndNamedShare(t *testing.T) {
 	if got := mustResolve(t, n, "SQLPCBAK", `\\SQLPCPRI\LogShip\mgc_1.trn`); got != pri {
 		t.Errorf("named share = %s, want %s", got, pri)
 	}
+	if got := mustResolve(t, n, "SQLPCBAK", `\\sqlpcpri.contoso.com\LogShip\mgc_1.trn`); got != pri {
+		t.Errorf("DNS name = %s, want %s", got, pri)
+	}
 	if got := mustResolve(t, n, "SQLPCBAK", `//sqlpcpri/logship/MGC_1.TRN`); got != pri {
 		t.Errorf("forward slashes, other case = %s, want %s", got, pri)
 	}
@@ -112,8 +115,12 @@ func TestResolveErrors(t *testing.T) {
 	_, err = n.Resolve("SQLPCBAK", `relative\x.trn`)
 	wantCode(t, err, ErrPathNotFound)
 
+	priDir := filepath.Join(n.Root(), "SQLPCPRI", "D", "LogShip")
 	if err := n.SetDown("SQLPCPRI", true); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(priDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a down host's folder is still reachable from this machine: %v", err)
 	}
 	_, err = n.Resolve("SQLPCBAK", `\\SQLPCPRI\LogShip\x.trn`)
 	wantCode(t, err, ErrBadNetPath)
@@ -127,6 +134,9 @@ func TestResolveErrors(t *testing.T) {
 	}
 	if _, err := n.Resolve("SQLPCBAK", `\\SQLPCPRI\LogShip\x.trn`); err != nil {
 		t.Fatalf("host back up: %v", err)
+	}
+	if st, err := os.Stat(priDir); err != nil || !st.IsDir() {
+		t.Errorf("host back up, its share folder: %v", err)
 	}
 
 	// Missing folder (3) and missing file (2) are told apart by OSErrorFor.
