@@ -234,7 +234,7 @@ func (e *engine) restoreBatch(ctx context.Context, sr *report.Step, dbID int64, 
 		}
 		e.record(sr, "backup", batch, map[string]string{"@p1": it.path})
 		e.reach("before:" + label)
-		err := execStats(ctx, e.conn, batch, func(pct int) {
+		err := execStats(ctx, e.conn, batch, msgRestoreDone, func(pct int) {
 			e.ev.Progress(2, "Restoring "+it.entry.Name, fmt.Sprintf("%d percent processed", pct), pct)
 		}, it.path)
 		e.reach("after:" + label)
