@@ -48,6 +48,8 @@ type Options struct {
 	Index int
 	// Progress, when set, is called with the bytes written so far after each buffer.
 	Progress func(written, total int64)
+	// Open opens the source (nil: os.Open); see NetShare.
+	Open Opener
 }
 
 // Result says what Copy did.
@@ -129,7 +131,11 @@ func sameContent(ctx context.Context, src, dst string, size int64) (*bool, error
 }
 
 func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (sum string, err error) {
-	in, err := os.Open(src)
+	open := opt.Open
+	if open == nil {
+		open = func(p string) (io.ReadCloser, error) { return os.Open(p) }
+	}
+	in, err := open(src)
 	if err != nil {
 		return "", fmt.Errorf("copy %s: %w", src, err)
 	}
