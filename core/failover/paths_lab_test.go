@@ -280,8 +280,8 @@ func TestTwoHostsShareHostDown(t *testing.T) {
 	if statuses(p)[failover.StepCheckChain] != report.StatusBlocked || len(p.Errors) == 0 || p.Errors[0].Code != report.CodePathUnreachable {
 		t.Fatalf("plan: check-chain %s, errors %+v", statuses(p)[failover.StepCheckChain], p.Errors)
 	}
-	if !strings.Contains(p.Errors[0].Message, "53") {
-		t.Errorf("plan error does not give SQL Server's reason (error 53): %s", p.Errors[0].Message)
+	if m := p.Errors[0].Message; !strings.Contains(m, `\\SQLPCPRI\LogShip`) || !strings.Contains(m, "host is down") {
+		t.Errorf("plan error does not name the share and the reason: %s", m)
 	}
 	r := failover.Failover(ctxT(t), lr.cfg(nil))
 	if r.ExitCode != 3 || statuses(r)[failover.StepCheckChain] != report.StatusBlocked {
@@ -349,4 +349,26 @@ func TestTwoHostsCopyFolderNotSQLServers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// This machine lists the share, but SQL Server cannot open its files (here: the share
+// name SQL Server is given does not exist on its host, operating system error 3): the
+// share counts as unreachable, with SQL Server's reason.
+func TestTwoHostsShareSQLServerCannotReach(t *testing.T) {
+	lr := startLab(t, "disaster")
+	req, _ := lr.load(t, false)
+	req.Share = `\\SQLPCPRI\NoSuchShare`
+	req.PathMap = append([]request.PathMapEntry{{From: req.Share, To: lr.info.Share}}, req.PathMap...)
+	p := failover.Plan(ctxT(t), lr.cfg(req))
+	if statuses(p)[failover.StepCheckChain] != report.StatusBlocked || len(p.Errors) == 0 || p.Errors[0].Code != report.CodePathUnreachable {
+		t.Fatalf("plan: check-chain %s, errors %+v", statuses(p)[failover.StepCheckChain], p.Errors)
+	}
+	if m := p.Errors[0].Message; !strings.Contains(m, "SQL Server cannot reach the share") || !strings.Contains(m, "Operating system error 3(") {
+		t.Fatalf("plan error: %s", m)
+	}
+	r := failover.Failover(ctxT(t), lr.cfg(req))
+	if r.ExitCode != 3 {
+		t.Fatalf("exit %d, errors %+v", r.ExitCode, r.Errors)
+	}
+	requireUntouched(t, lr, r)
 }
