@@ -25,6 +25,7 @@ import (
 	mssql "github.com/microsoft/go-mssqldb"
 
 	"pcfailover/core/checkpoint"
+	"pcfailover/core/filecopy"
 	"pcfailover/core/journal"
 	"pcfailover/core/logchain"
 	"pcfailover/core/lsn"
@@ -107,6 +108,9 @@ type Config struct {
 	PID  int
 	// JobWait bounds the wait for running log-shipping jobs (default 10 minutes).
 	JobWait time.Duration
+	// ShareOpener opens the share's files for copying (nil: os.Open). The benchmark and
+	// the lab (PCFAILOVER_SHARE_SIM) set a filecopy.NetShare to model a network share.
+	ShareOpener filecopy.Opener
 }
 
 const appName = "pcfailover"

@@ -217,7 +217,7 @@ func (e *engine) copyLog(ctx context.Context, p *pipeline, it *logItem, k int) e
 
 // copyFile copies it's share original into the copy folder and returns the copy's SQL path.
 func (e *engine) copyFile(ctx context.Context, d *Discovery, it *logItem, index int, cp func(string)) (filecopy.Result, string, error) {
-	res, err := filecopy.Copy(ctx, it.src.Local, d.CopyLocal, filecopy.Options{Index: index, Checkpoint: cp})
+	res, err := filecopy.Copy(ctx, it.src.Local, d.CopyLocal, filecopy.Options{Index: index, Checkpoint: cp, Open: e.cfg.ShareOpener})
 	if err != nil {
 		return res, "", err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"pcfailover/core/checkpoint"
 	"pcfailover/core/failover"
+	"pcfailover/core/filecopy"
 	"pcfailover/core/lab"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
@@ -42,7 +43,16 @@ func (p *proofLab) engineConfig(t testing.TB, acceptDataLoss bool) failover.Conf
 	if err != nil {
 		t.Fatalf("load request: %v", err)
 	}
-	return failover.Config{Request: req, Passwords: pw, Command: "failover", JobWait: time.Minute}
+	cfg := failover.Config{Request: req, Passwords: pw, Command: "failover", JobWait: time.Minute}
+	if v := getenv("PCFAILOVER_SHARE_SIM"); v != "" {
+		// As the CLI does: the lab's share behaves like a network share.
+		ns, err := filecopy.ParseNetShare(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ShareOpener = ns.Open
+	}
+	return cfg
 }
 
 func (p *proofLab) engine(t testing.TB, ctx context.Context, cfg failover.Config) *report.Report {
