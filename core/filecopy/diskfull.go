@@ -24,3 +24,5 @@ func (e *DiskFullError) Error() string {
 func (e *DiskFullError) Unwrap() error { return e.Err }
 
 func errorIs(err, target error) bool { return errors.Is(err, target) }
+
+func errorAs(err error, target any) bool { return errors.As(err, target) }

@@ -22,3 +22,6 @@ func FreeBytes(dir string) (uint64, error) {
 func isDiskFull(err error) bool {
 	return errorIs(err, unix.ENOSPC) || errorIs(err, unix.EDQUOT)
 }
+
+// diskFullErrno is the error a full file system gives (for tests).
+var diskFullErrno error = unix.ENOSPC

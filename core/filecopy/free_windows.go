@@ -28,3 +28,6 @@ func FreeBytes(dir string) (uint64, error) {
 func isDiskFull(err error) bool {
 	return errorIs(err, windows.ERROR_DISK_FULL) || errorIs(err, windows.ERROR_HANDLE_DISK_FULL)
 }
+
+// diskFullErrno is the error a full volume gives (for tests).
+var diskFullErrno error = windows.ERROR_DISK_FULL
