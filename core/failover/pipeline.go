@@ -52,8 +52,7 @@ type pipeline struct {
 	toCopy []*logItem
 	cancel context.CancelFunc
 	done   chan struct{}
-	mu     sync.Mutex
-	copied int
+	copied int // under e.fmu
 }
 
 // copyAndRestore copies the files of d.Chain.Apply that are not in the copy folder while
