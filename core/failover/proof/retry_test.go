@@ -140,3 +140,26 @@ func TestFaultBackupInstanceRestarts(t *testing.T) {
 		})
 	}
 }
+
+// TestShareBoundLabThroughTheBinary: a lab with a share modelled as a network share
+// (throughput.shareMBps/shareLatency) hands the model to the binary (lab.json env
+// PCFAILOVER_SHARE_SIM); the failover copies through it and finishes with every
+// transaction. A malformed model is refused (exit 2) naming the variable.
+func TestShareBoundLabThroughTheBinary(t *testing.T) {
+	s := smallScenario("share-bound", false)
+	s.Throughput.ShareMBps = 50
+	s.Throughput.ShareLatency = lab.Duration(2 * time.Millisecond)
+	p := startLab(t, s, lyncSkip)
+	if p.info.Env["PCFAILOVER_SHARE_SIM"] == "" {
+		t.Fatalf("lab env %v has no PCFAILOVER_SHARE_SIM", p.info.Env)
+	}
+	if r := p.failover(t, []string{"PCFAILOVER_SHARE_SIM=mbps=fast"}); r.code != 2 || !strings.Contains(string(r.stdout)+string(r.stderr), "PCFAILOVER_SHARE_SIM") {
+		t.Fatalf("malformed share model: %s", r)
+	}
+	r := p.failover(t, nil)
+	if r.code != 0 || r.rep == nil {
+		t.Fatalf("%s", r)
+	}
+	p.checkSQLInvariants(t)
+	p.checkFailedOver(t, p.wantTxn(), false)
+}
