@@ -211,6 +211,11 @@ func TestTwoHostsNoPathMapBlocks(t *testing.T) {
 	if !strings.Contains(r.Errors[0].Message, "pathMap") {
 		t.Errorf("error does not name pathMap: %s", r.Errors[0].Message)
 	}
+	for _, rep := range []*report.Report{p, r} {
+		if !strings.Contains(strings.Join(rep.NextSteps, " "), "pathMap entry") {
+			t.Errorf("%s: next steps do not say to add a pathMap entry: %v", rep.Command, rep.NextSteps)
+		}
+	}
 	requireUntouched(t, lr, r)
 	// Even accepting data loss does not recover without a way to the share.
 	req, _ := lr.load(t, true)

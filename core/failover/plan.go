@@ -2,7 +2,6 @@ package failover
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -180,32 +179,20 @@ func (e *engine) blockCode(id string, d *Discovery) (code, target string) {
 // folders reports the share and the copy folder in both views.
 func (e *engine) folders(d *Discovery) []report.Folder {
 	out := []report.Folder{}
-	add := func(role, sqlPath, local string, perr, lerr error) {
-		if sqlPath == "" {
-			return
+	if d.Share != "" {
+		err := d.SharePathErr
+		if err == nil {
+			err = d.ShareErr
 		}
-		f := report.Folder{Role: role, SQLPath: sqlPath, LocalPath: local, Reachable: perr == nil && lerr == nil}
-		if winpath.MustKind(sqlPath) == winpath.Drive {
-			f.Host = d.MachineName
-		}
-		switch {
-		case perr != nil:
-			f.Error = perr.Error()
-			var ue *winpath.UnreachableError
-			if errors.As(perr, &ue) && f.LocalPath == "" {
-				f.LocalPath = ue.Tried
-			}
-		case lerr != nil:
-			f.Error = lerr.Error()
-		}
-		out = append(out, f)
+		out = append(out, ReportFolder(report.FolderShare, d.Share, d.ShareLocal, d.MachineName, err))
 	}
-	shareErr := d.ShareErr
-	if d.SharePathErr != nil {
-		shareErr = nil
+	if d.CopyDir != "" {
+		err := d.CopyPathErr
+		if err == nil {
+			err = d.CopyErr
+		}
+		out = append(out, ReportFolder(report.FolderCopy, d.CopyDir, d.CopyLocal, d.MachineName, err))
 	}
-	add(report.FolderShare, d.Share, d.ShareLocal, d.SharePathErr, shareErr)
-	add(report.FolderCopy, d.CopyDir, d.CopyLocal, d.CopyPathErr, d.CopyErr)
 	return out
 }
 
@@ -654,6 +641,9 @@ func sortFiles(fs []*report.File) {
 	})
 }
 
+// pathFix is the next step after a PCFailover.PathUnreachable stop.
+const pathFix = "Make the folder reachable from this machine as SQL Server names it: add a pathMap entry {\"from\": <SQL Server's path>, \"to\": <the same folder as this machine reaches it>} to the request (on Windows the administrative share \\\\HOST\\X$ is the default for a drive path and needs local Administrators on HOST), or share the folder; `pcfailover plan --output text` lists each folder's SQL path and local path."
+
 // nextSteps tells the operator what to do after this run.
 func (e *engine) nextSteps() {
 	r := e.rep
@@ -663,7 +653,9 @@ func (e *engine) nextSteps() {
 		for _, s := range r.Steps {
 			if s.Status == report.StatusBlocked {
 				add(fmt.Sprintf("failover would stop at step %q: %s", s.ID, s.Detail))
-				if s.ID == StepCheckChain {
+				if code, _ := e.blockCode(s.ID, e.disc); code == report.CodePathUnreachable {
+					add(pathFix)
+				} else if s.ID == StepCheckChain {
 					add("Find the missing or unreachable log backups and run plan again, or accept the data loss with --accept-data-loss (-AcceptDataLoss).")
 				}
 			}
@@ -682,6 +674,8 @@ func (e *engine) nextSteps() {
 				add("Find the missing log backup(s) (" + er.Target + ") on the primary site's share or backups, put them in the share or copy folder, and run the same request again; or accept the data loss with --accept-data-loss (-AcceptDataLoss).")
 			case report.CodeDamagedBackup:
 				add("Replace the damaged log backup " + er.Target + " with a good copy (for example from the share: delete the damaged copy from the copy folder and run again), or accept the data loss with --accept-data-loss.")
+			case report.CodePathUnreachable:
+				add(pathFix)
 			case report.CodeLocked:
 				add("Wait for the other run to finish, then run again. If its process is gone on another host, delete the lock file " + e.lockPath() + " and release the app lock by ending its SQL session.")
 			}

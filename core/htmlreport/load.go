@@ -122,7 +122,7 @@ func loadJournal(dir string) (*Run, error) {
 	}
 	last := order[len(order)-1]
 	rep := &report.Report{SchemaVersion: 1, RunID: last, RunDirectory: dir, Outcome: "unfinished", Steps: []*report.Step{}, Files: []report.File{},
-		Warnings: []string{"Rebuilt from the journal (" + filepath.Join(dir, journal.JournalFile) + "): statements and files are in the report JSON the run printed."},
+		Warnings:  []string{"Rebuilt from the journal (" + filepath.Join(dir, journal.JournalFile) + "): statements and files are in the report JSON the run printed."},
 		NextSteps: []string{}, Errors: []report.Error{}}
 	steps := map[string]*report.Step{}
 	names := map[string]failover.StepSpec{}

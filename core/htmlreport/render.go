@@ -124,8 +124,8 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"secs": func(s float64) string { return dur(s) },
-	"mins": func(s float64) string { return fmt.Sprintf("%.1f", s/60) },
+	"secs":  func(s float64) string { return dur(s) },
+	"mins":  func(s float64) string { return fmt.Sprintf("%.1f", s/60) },
 	"upper": strings.ToUpper,
 	"join":  strings.Join,
 	"params": func(m map[string]string) string {
@@ -203,6 +203,10 @@ started {{ts .R.StartedAt}}, finished {{ts .R.FinishedAt}} &middot; <span class=
 {{range .Statements}}<pre>{{.Target}}&gt; {{.Text}}{{if .Parameters}}
   [{{params .Parameters}}]{{end}}</pre>{{end}}</details>{{end}}{{with .Error}}<div class="err">{{.Code}}: {{.Message}}</div>{{end}}</td></tr>{{end}}
 </table>
+{{if .R.Folders}}<h2>Folders</h2>
+<table><tr><th>folder</th><th>as SQL Server names it</th><th>as this machine reaches it</th></tr>
+{{range .R.Folders}}<tr><td>{{.Role}}{{if .Host}} ({{.Host}}){{end}}</td><td><code>{{.SQLPath}}</code></td><td><code>{{.LocalPath}}</code>{{if .Error}}<div class="err">{{.Error}}</div>{{end}}</td></tr>{{end}}
+</table>{{end}}
 {{if .R.Files}}<h2>Log backups</h2>
 <table><tr><th>file</th><th>action</th><th>first LSN</th><th>last LSN</th><th>finished</th><th>size</th><th>detail</th></tr>
 {{range .R.Files}}<tr><td><code>{{.Name}}</code></td><td>{{.Action}}</td><td><code>{{lsn .FirstLSN}}</code></td><td><code>{{lsn .LastLSN}}</code></td>
@@ -261,6 +265,13 @@ var mdTmpl = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap
 |---:|---|---|---:|---|
 {{range .R.Steps}}| {{.RunbookStep}} | {{mdcell .Name}} (` + "`{{.ID}}`" + `) | {{.Status}} | {{ms .DurationMs}} | {{mdcell .Detail}}{{with .Error}} **{{.Code}}**: {{mdcell .Message}}{{end}} |
 {{end}}
+{{- if .R.Folders}}
+## Folders
+
+| folder | as SQL Server names it | as this machine reaches it |
+|---|---|---|
+{{range .R.Folders}}| {{.Role}}{{if .Host}} ({{.Host}}){{end}} | ` + "`{{mdcell .SQLPath}}`" + ` | ` + "`{{mdcell .LocalPath}}`" + `{{if .Error}} **{{mdcell .Error}}**{{end}} |
+{{end}}{{end}}
 {{- if .R.Files}}
 ## Log backups
 

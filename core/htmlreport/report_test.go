@@ -77,7 +77,7 @@ func TestDrillReportHTMLAndMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := html.String()
-	for _, want := range []string{"<svg", "RTO (seconds)", "RPO (minutes)", last.Drill.Database, "restore-logs", "DBCC CHECKDB", "passed", "Drill history"} {
+	for _, want := range []string{"<svg", "RTO (seconds)", "RPO (minutes)", last.Drill.Database, "restore-logs", "DBCC CHECKDB", "passed", "Drill history", "<h2>Folders</h2>", `<code>E:\LSCopy</code>`, `<code>\\SQLPCPRI\LogShip</code>`} {
 		if !strings.Contains(h, want) {
 			t.Errorf("HTML lacks %q", want)
 		}
@@ -89,7 +89,7 @@ func TestDrillReportHTMLAndMarkdown(t *testing.T) {
 	if err := htmlreport.WriteMarkdown(&md, run, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# pcfailover drill", "| restore-logs |", "data:image/svg+xml;base64,", "## Steps", "| phase | seconds | share |"} {
+	for _, want := range []string{"# pcfailover drill", "| restore-logs |", "data:image/svg+xml;base64,", "## Steps", "| phase | seconds | share |", "## Folders", "| copyDestination (SQLPCBAK) | `E:\\LSCopy` |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q", want)
 		}

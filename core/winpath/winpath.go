@@ -17,6 +17,7 @@ package winpath
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 )
 
@@ -259,16 +260,33 @@ func rootEqual(p, q Path) bool {
 	case Drive:
 		return p.drive == q.drive
 	case UNC:
-		return strings.EqualFold(p.host, q.host) && strings.EqualFold(p.share, q.share)
+		return HostEqual(p.host, q.host) && strings.EqualFold(p.share, q.share)
 	}
 	return true
 }
 
-// EqualFoldName compares two file names as NTFS and SMB do for lookups (case-insensitive;
-// Go's simple case folding stands in for NTFS's upcase table).
-func EqualFoldName(a, b string) bool { return strings.EqualFold(a, b) }
+// HostEqual compares two host names of UNC paths case-insensitively; a computer name
+// (SQLPCPRI) equals a DNS name whose first label it is (sqlpcpri.contoso.com), as both
+// reach the same server in one domain. IP addresses compare only as wholes.
+func HostEqual(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	if strings.Contains(a, ".") == strings.Contains(b, ".") {
+		return false
+	}
+	if strings.Contains(a, ".") {
+		a, b = b, a
+	}
+	first, _, _ := strings.Cut(b, ".")
+	if net.ParseIP(b) != nil || a == "" {
+		return false
+	}
+	return strings.EqualFold(a, first)
+}
 
-// Equal reports whether p and q name the same place (Windows forms case-insensitively,
+// Equal reports whether p and q name the same place (Windows forms case-insensitively, as
+// NTFS and SMB look names up: Go's simple case folding stands in for NTFS's upcase table;
 // POSIX paths exactly).
 func (p Path) Equal(q Path) bool {
 	if !rootEqual(p, q) || len(p.parts) != len(q.parts) {

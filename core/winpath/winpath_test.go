@@ -75,6 +75,10 @@ func TestPrefixAndEqual(t *testing.T) {
 		{`\\sqlpcpri\logship\a\b`, `\\SQLPCPRI\LogShip`, true, "a/b"},
 		{`\\SQLPCPRI\LogShip2\a`, `\\SQLPCPRI\LogShip`, false, ""},
 		{`\\SQLPCPRI\LogShip`, `E:\`, false, ""},
+		{`\\sqlpcpri.contoso.com\LogShip\a`, `\\SQLPCPRI\LogShip`, true, "a"},
+		{`\\SQLPCPRI\LogShip\a`, `\\sqlpcpri.contoso.com\logship`, true, "a"},
+		{`\\sqlpcpri.fabrikam.com\LogShip\a`, `\\sqlpcpri.contoso.com\LogShip`, false, ""},
+		{`\\10.0.0.5\LogShip\a`, `\\10\LogShip`, false, ""},
 		{`/srv/a/b`, `/srv/a`, true, "b"},
 		{`/srv/A/b`, `/srv/a`, false, ""},
 	}
