@@ -172,6 +172,9 @@ type engine struct {
 	// could not be read).
 	paths    *winpath.Mapper
 	pathsErr error
+	// damagedCopies are copies whose header SQL Server cannot read while the share's
+	// original is intact (by name key: the reason), to set aside before copying again.
+	damagedCopies map[string]string
 	// appLocked is set once the dedicated session holds the SQL app lock: a reconnect
 	// takes it again.
 	appLocked bool
@@ -183,7 +186,7 @@ func newEngine(cfg Config) *engine {
 		now = time.Now
 	}
 	e := &engine{cfg: cfg, req: cfg.Request, now: now, red: request.ForPasswords(cfg.Passwords), ev: cfg.Events, cp: cfg.Checkpoints,
-		hcache: map[string]logchain.Header{}, files: map[string]*report.File{}}
+		hcache: map[string]logchain.Header{}, files: map[string]*report.File{}, damagedCopies: map[string]string{}}
 	e.paths, e.pathsErr = newMapper(e.req)
 	var rnd [2]byte
 	_, _ = rand.Read(rnd[:])

@@ -257,6 +257,37 @@ func TestFailoverCorruptCopyIsCopiedAgain(t *testing.T) {
 	requireCopiedAgain(t, lr, r, damaged)
 }
 
+// A copy whose header SQL Server cannot read (its first bytes overwritten: RESTORE
+// HEADERONLY 3241) while the share's original is intact: plan says so, the chain uses
+// the original, and failover sets the copy aside, copies the original again and applies
+// every transaction in one run.
+func TestFailoverCopyWithUnreadableHeaderIsCopiedAgain(t *testing.T) {
+	lr := startLab(t, "disaster")
+	var name string
+	for _, l := range lr.info.Facts.Logs {
+		if l.InCopy && !l.Restored {
+			name = l.Name
+			break
+		}
+	}
+	p := filepath.Join(lr.info.CopyDestination, name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(b, make([]byte, 64))
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pl := failover.Plan(ctxT(t), lr.cfg(nil))
+	if pl.Outcome != report.OutcomePlanned || len(pl.Errors) != 0 || !strings.Contains(strings.Join(pl.Warnings, " "), "copied again") {
+		t.Fatalf("plan: %s errors %+v warnings %v", pl.Outcome, pl.Errors, pl.Warnings)
+	}
+	r := failover.Failover(ctxT(t), lr.cfg(nil))
+	requireOnlineWithChain(t, lr, r, lr.info.Facts.ChainTransactions)
+	requireCopiedAgain(t, lr, r, name)
+}
+
 // requireCopiedAgain checks the report and the copy folder after a damaged copy was
 // replaced: the bad copy set aside (not deleted), a warning, the file's row.
 func requireCopiedAgain(t *testing.T, lr *labRun, r *report.Report, name string) {

@@ -192,8 +192,8 @@ func (e *engine) copyLog(ctx context.Context, p *pipeline, it *logItem, k int) e
 	idx := fmt.Sprintf("%d.%d", p.round, k+1)
 	e.reach("before:copy:" + idx)
 	defer e.reach("after:copy:" + idx)
-	var err error
-	if k == 0 {
+	note, err := e.setAsideDamaged(p.d, it)
+	if err == nil && k == 0 {
 		err = e.checkAbsent(ctx, it.entry, p.d)
 	}
 	var res filecopy.Result
@@ -210,6 +210,13 @@ func (e *engine) copyLog(ctx context.Context, p *pipeline, it *logItem, k int) e
 		return err
 	}
 	e.copied(p, it, res, dest)
+	if note != "" {
+		it.note = note
+		f := e.fileRec(it.entry.Name)
+		e.fmu.Lock()
+		f.Detail = note
+		e.fmu.Unlock()
+	}
 	e.ev.Progress(3, "Copying log backups", fmt.Sprintf("%s (%d of %d)", it.entry.Name, k+1, len(p.toCopy)), ((k+1)*100)/len(p.toCopy))
 	return nil
 }

@@ -86,6 +86,9 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 				return nil, err
 			}
 		}
+		if err := e.useIntactOriginals(ctx, d, files, d.Headers); err != nil {
+			return nil, failed(report.CodeSQLError, err)
+		}
 		if e.startLSN == nil {
 			start := d.DB.RedoStartLSN
 			e.startLSN = &start
