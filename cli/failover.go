@@ -15,6 +15,7 @@ import (
 
 	"pcfailover/core/checkpoint"
 	"pcfailover/core/failover"
+	"pcfailover/core/filecopy"
 	"pcfailover/core/lync"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
@@ -78,6 +79,11 @@ func loadRunRequest(c *cli.Context) (string, *request.Request, request.Passwords
 	return format, req, pw, nil
 }
 
+// EnvShareSim, when set ("mbps=20,latency=30ms"), makes the copies read the share as
+// over a network share (filecopy.NetShare): a lab and benchmark hook, never needed in
+// production.
+const EnvShareSim = "PCFAILOVER_SHARE_SIM"
+
 func runEngine(c *cli.Context, command string) error {
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	format, req, pw, err := loadRunRequest(c)
@@ -91,6 +97,14 @@ func runEngine(c *cli.Context, command string) error {
 	}
 	defer closeEvents()
 	cfg := failover.Config{Request: req, Passwords: pw, Command: command, Events: events, Checkpoints: checkpoint.FromEnv(os.Getenv)}
+	if v := os.Getenv(EnvShareSim); v != "" {
+		// Test and benchmark hook (set by the lab): the share behaves like a network share.
+		ns, err := filecopy.ParseNetShare(v)
+		if err != nil {
+			return invalid(stdout, stderr, format, []request.FieldError{{Field: EnvShareSim, Message: err.Error(), Fix: "use mbps=<MB/s>,latency=<duration>, or unset it"}})
+		}
+		cfg.ShareOpener = ns.Open
+	}
 	if req.Lync == nil || !req.Lync.Skip {
 		// Steps 5-7: PowerShell imports the Lync module while the SQL steps run.
 		lr, err := lync.New(lync.Config{Request: req, Events: events})

@@ -357,7 +357,8 @@ func TestCLIScenarios(t *testing.T) {
 		{"planned", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.PrimaryTransactions }, ""},
 		{"lagging", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.ChainTransactions }, ""},
 		{"clean", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.ChainTransactions }, ""},
-		{"corrupt", 3, report.OutcomeBlocked, "RESTORING", nil, report.CodeDamagedBackup},
+		// The damaged copy's original in the share is intact: set aside, copied again (issue 12).
+		{"corrupt", 0, report.OutcomeSucceeded, "ONLINE", func(i lab.Info) int64 { return i.Facts.Logs[len(i.Facts.Logs)-1].LastTransaction }, ""},
 		{"gap", 3, report.OutcomeBlocked, "", nil, report.CodeGapInLogChain},
 	}
 	for _, tc := range cases {

@@ -25,6 +25,7 @@ import (
 	mssql "github.com/microsoft/go-mssqldb"
 
 	"pcfailover/core/checkpoint"
+	"pcfailover/core/filecopy"
 	"pcfailover/core/journal"
 	"pcfailover/core/logchain"
 	"pcfailover/core/lsn"
@@ -107,6 +108,9 @@ type Config struct {
 	PID  int
 	// JobWait bounds the wait for running log-shipping jobs (default 10 minutes).
 	JobWait time.Duration
+	// ShareOpener opens the share's files for copying (nil: os.Open). The benchmark and
+	// the lab (PCFAILOVER_SHARE_SIM) set a filecopy.NetShare to model a network share.
+	ShareOpener filecopy.Opener
 }
 
 const appName = "pcfailover"
@@ -168,6 +172,12 @@ type engine struct {
 	// could not be read).
 	paths    *winpath.Mapper
 	pathsErr error
+	// damagedCopies are copies whose header SQL Server cannot read while the share's
+	// original is intact (by name key: the reason), to set aside before copying again.
+	damagedCopies map[string]string
+	// appLocked is set once the dedicated session holds the SQL app lock: a reconnect
+	// takes it again.
+	appLocked bool
 }
 
 func newEngine(cfg Config) *engine {
@@ -176,7 +186,7 @@ func newEngine(cfg Config) *engine {
 		now = time.Now
 	}
 	e := &engine{cfg: cfg, req: cfg.Request, now: now, red: request.ForPasswords(cfg.Passwords), ev: cfg.Events, cp: cfg.Checkpoints,
-		hcache: map[string]logchain.Header{}, files: map[string]*report.File{}}
+		hcache: map[string]logchain.Header{}, files: map[string]*report.File{}, damagedCopies: map[string]string{}}
 	e.paths, e.pathsErr = newMapper(e.req)
 	var rnd [2]byte
 	_, _ = rand.Read(rnd[:])
@@ -207,15 +217,21 @@ func (e *engine) warn(format string, args ...any) {
 }
 
 // connect opens the backup instance (master) and a dedicated session.
+// When a session is already open (a retry reconnected it), it does nothing.
 func (e *engine) connect(ctx context.Context) error {
 	in := e.req.BackupSQLInstance
-	c, err := mssql.NewConnector(in.ConnString(e.cfg.Passwords[request.RoleBackup], "master", appName))
-	if err != nil {
-		return failed(report.CodeConnectionFailed, fmt.Errorf("connect to the backup instance %s: %s", in.Describe(), e.red.Redact(err.Error())))
+	if e.conn != nil {
+		return nil
 	}
-	e.db = sql.OpenDB(c)
-	e.db.SetMaxOpenConns(e.req.Options.HeaderParallelism + 2)
-	e.db.SetMaxIdleConns(e.req.Options.HeaderParallelism + 2)
+	if e.db == nil {
+		c, err := mssql.NewConnector(in.ConnString(e.cfg.Passwords[request.RoleBackup], "master", appName))
+		if err != nil {
+			return failed(report.CodeConnectionFailed, fmt.Errorf("connect to the backup instance %s: %s", in.Describe(), e.red.Redact(err.Error())))
+		}
+		e.db = sql.OpenDB(c)
+		e.db.SetMaxOpenConns(e.req.Options.HeaderParallelism + 2)
+		e.db.SetMaxIdleConns(e.req.Options.HeaderParallelism + 2)
+	}
 	conn, err := e.db.Conn(ctx)
 	if err == nil {
 		err = conn.PingContext(ctx)

@@ -58,7 +58,7 @@ func TestRecoverRefusesUnappliedOrGap(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEngine(Config{Request: testRequest(t, false)})
 			// e.conn is nil: any statement would panic, so a clean refusal proves none was sent.
-			_, err := e.recoverDB(context.Background(), e.step(StepRecover), tc.d)
+			_, err := e.recoverDB(context.Background(), e.step(StepRecover), tc.d, false)
 			var se *stepError
 			if !errors.As(err, &se) || se.outcome != report.OutcomeBlocked || se.code != report.CodeGapInLogChain {
 				t.Fatalf("want a blocked GapInLogChain, got %v", err)

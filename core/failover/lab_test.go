@@ -244,35 +244,121 @@ func TestFailoverGapBlocksThenAcceptsLoss(t *testing.T) {
 	}
 }
 
-// A damaged copy stops the run naming the file, the database still restoring.
-func TestFailoverCorruptStopsNamingTheFile(t *testing.T) {
+// A damaged copy whose original in the share is intact (scenario corrupt: bytes of the
+// copy altered, SQL Server 3183 on RESTORE LOG) is set aside as <name>.damaged-<stamp>,
+// copied again, verified and restored: the run ends ONLINE with every transaction, and
+// says so in a warning and in the file's row (FAULTS.md row 7).
+func TestFailoverCorruptCopyIsCopiedAgain(t *testing.T) {
 	lr := startLab(t, "corrupt")
+	damaged := damagedLog(t, lr)
 	r := failover.Failover(ctxT(t), lr.cfg(nil))
-	if r.Outcome != report.OutcomeBlocked || r.ExitCode != 3 {
-		t.Fatalf("outcome %s exit %d (%+v)", r.Outcome, r.ExitCode, r.Errors)
-	}
-	var damaged string
+	// Every transaction of every log backup, the damaged one's and those after it included.
+	requireOnlineWithChain(t, lr, r, lr.info.Facts.Logs[len(lr.info.Facts.Logs)-1].LastTransaction)
+	requireCopiedAgain(t, lr, r, damaged)
+}
+
+// A copy whose header SQL Server cannot read (its first bytes overwritten: RESTORE
+// HEADERONLY 3241) while the share's original is intact: plan says so, the chain uses
+// the original, and failover sets the copy aside, copies the original again and applies
+// every transaction in one run.
+func TestFailoverCopyWithUnreadableHeaderIsCopiedAgain(t *testing.T) {
+	lr := startLab(t, "disaster")
+	var name string
 	for _, l := range lr.info.Facts.Logs {
-		if l.Damaged {
-			damaged = l.Name
+		if l.InCopy && !l.Restored {
+			name = l.Name
+			break
 		}
 	}
-	if len(r.Errors) == 0 || r.Errors[0].Code != report.CodeDamagedBackup || r.Errors[0].Target != damaged {
-		t.Fatalf("errors %+v, want DamagedBackup on %s", r.Errors, damaged)
+	p := filepath.Join(lr.info.CopyDestination, name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if state, _, _ := lr.backupDB(t); state != "RESTORING" {
-		t.Fatalf("database %s, want RESTORING", state)
+	copy(b, make([]byte, 64))
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if r.DataLoss == nil || r.DataLoss.Accepted || !strings.Contains(r.DataLoss.Description, damaged) {
-		t.Fatalf("loss not described: %+v", r.DataLoss)
+	pl := failover.Plan(ctxT(t), lr.cfg(nil))
+	if pl.Outcome != report.OutcomePlanned || len(pl.Errors) != 0 || !strings.Contains(strings.Join(pl.Warnings, " "), "copied again") {
+		t.Fatalf("plan: %s errors %+v warnings %v", pl.Outcome, pl.Errors, pl.Warnings)
 	}
-	// With the loss accepted, the run recovers where the chain stops (before the
-	// damaged file) and says so.
-	req, _ := lr.load(t, true)
-	r = failover.Failover(ctxT(t), lr.cfg(req))
+	r := failover.Failover(ctxT(t), lr.cfg(nil))
 	requireOnlineWithChain(t, lr, r, lr.info.Facts.ChainTransactions)
-	if r.DataLoss == nil || !r.DataLoss.Accepted {
-		t.Fatalf("accepted loss not reported: %+v", r.DataLoss)
+	requireCopiedAgain(t, lr, r, name)
+}
+
+// requireCopiedAgain checks the report and the copy folder after a damaged copy was
+// replaced: the bad copy set aside (not deleted), a warning, the file's row.
+func requireCopiedAgain(t *testing.T, lr *labRun, r *report.Report, name string) {
+	t.Helper()
+	aside, _ := filepath.Glob(filepath.Join(lr.info.CopyDestination, name+".damaged-*"))
+	if len(aside) != 1 {
+		t.Fatalf("damaged copy not set aside: %v", aside)
+	}
+	warned := false
+	for _, w := range r.Warnings {
+		warned = warned || strings.Contains(w, name) && strings.Contains(w, "copied again")
+	}
+	if !warned {
+		t.Errorf("no warning about %s: %v", name, r.Warnings)
+	}
+	for _, f := range r.Files {
+		if f.Name == name && (f.Action != report.ActionApplied || !strings.Contains(f.Detail, filepath.Base(aside[0]))) {
+			t.Errorf("file row %+v", f)
+		}
+	}
+}
+
+func damagedLog(t *testing.T, lr *labRun) string {
+	t.Helper()
+	for _, l := range lr.info.Facts.Logs {
+		if l.Damaged || l.Truncated {
+			return l.Name
+		}
+	}
+	t.Fatal("no damaged log backup in the scenario")
+	return ""
+}
+
+// When the share's original is damaged too, nothing can replace the copy: the run stops
+// (exit 3, DamagedBackup naming the file, database RESTORING) and describes the loss;
+// with acceptDataLoss it recovers where the chain stops.
+func TestFailoverCorruptStopsWhenTheShareOriginalIsBadToo(t *testing.T) {
+	for _, how := range []string{"same bytes", "damaged differently"} {
+		t.Run(how, func(t *testing.T) {
+			lr := startLab(t, "corrupt")
+			damaged := damagedLog(t, lr)
+			bad, err := os.ReadFile(filepath.Join(lr.info.CopyDestination, damaged))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if how != "same bytes" {
+				bad[len(bad)-100] ^= 0x55
+			}
+			if err := os.WriteFile(filepath.Join(lr.info.Share, damaged), bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := failover.Failover(ctxT(t), lr.cfg(nil))
+			if r.Outcome != report.OutcomeBlocked || r.ExitCode != 3 {
+				t.Fatalf("outcome %s exit %d (%+v)", r.Outcome, r.ExitCode, r.Errors)
+			}
+			if len(r.Errors) == 0 || r.Errors[0].Code != report.CodeDamagedBackup || r.Errors[0].Target != damaged {
+				t.Fatalf("errors %+v, want DamagedBackup on %s", r.Errors, damaged)
+			}
+			if state, _, _ := lr.backupDB(t); state != "RESTORING" {
+				t.Fatalf("database %s, want RESTORING", state)
+			}
+			if r.DataLoss == nil || r.DataLoss.Accepted || !strings.Contains(r.DataLoss.Description, damaged) {
+				t.Fatalf("loss not described: %+v", r.DataLoss)
+			}
+			req, _ := lr.load(t, true)
+			r = failover.Failover(ctxT(t), lr.cfg(req))
+			requireOnlineWithChain(t, lr, r, lr.info.Facts.ChainTransactions)
+			if r.DataLoss == nil || !r.DataLoss.Accepted {
+				t.Fatalf("accepted loss not reported: %+v", r.DataLoss)
+			}
+		})
 	}
 }
 

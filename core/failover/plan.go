@@ -86,6 +86,9 @@ func (e *engine) discover(ctx context.Context, prev *Discovery) (*Discovery, err
 				return nil, err
 			}
 		}
+		if err := e.useIntactOriginals(ctx, d, files, d.Headers); err != nil {
+			return nil, failed(report.CodeSQLError, err)
+		}
 		if e.startLSN == nil {
 			start := d.DB.RedoStartLSN
 			e.startLSN = &start
@@ -165,6 +168,10 @@ func (e *engine) blockCode(id string, d *Discovery) (code, target string) {
 	}
 	if id == StepCheckChain && d != nil && d.DB.Restoring() && d.ShareErr != nil && !e.req.Options.AcceptDataLoss {
 		return report.CodePathUnreachable, d.Share
+	}
+	gapBlocks := d != nil && d.Chain != nil && d.Chain.Gap != nil && !e.req.Options.AcceptDataLoss
+	if id == StepCheckChain && !gapBlocks && e.diskShortfall(d) != "" {
+		return report.CodeDiskFull, d.CopyDir
 	}
 	if d != nil && d.Chain != nil && d.Chain.Gap != nil {
 		target = gapTarget(d.Chain.Gap)
@@ -325,6 +332,8 @@ func (e *engine) planStep(id string, d *Discovery) {
 			set(report.StatusBlocked, fmt.Sprintf("the share %s is unreachable (%v): log backups that were never copied cannot be seen; restore access to the share (or correct its pathMap entry), or accept data loss", d.Share, d.ShareErr))
 		case chain.Gap != nil && !e.req.Options.AcceptDataLoss:
 			set(report.StatusBlocked, "gap in the log chain: "+chain.Gap.Describe())
+		case e.diskShortfall(d) != "":
+			set(report.StatusBlocked, e.diskShortfall(d))
 		case chain.Gap != nil:
 			set(report.StatusPlanned, "data loss accepted: the database will be recovered at LSN "+chain.End.String()+"; "+chain.Gap.Describe())
 		default:

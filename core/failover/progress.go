@@ -3,7 +3,9 @@ package failover
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 
@@ -25,7 +27,15 @@ var percentRE = regexp.MustCompile(`^(\d{1,3}) percent processed`)
 // error but queues no message, so a loop waiting on the queue would wait forever (a
 // RESTORE LOG whose connection dropped hung the failover). The queue is drained by a
 // goroutine meanwhile (the driver blocks when it is full) and to the end afterwards.
-func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(pct int), args ...any) error {
+//
+// confirm, when not 0, is the informational message that SQL Server sends when the
+// statement succeeded (3014: "RESTORE LOG successfully processed N pages ...",
+// reference/tds-server.md). go-mssqldb ends the response of a connection cut by the
+// server (a network failure) as if it were complete, with no error (seen in the lab: a
+// dropped RESTORE LOG returned nil and looked applied); without the confirmation the
+// statement's outcome is unknown, and execStats says the connection was lost, so the
+// caller observes before trying again.
+func execStats(ctx context.Context, conn *sql.Conn, text string, confirm int32, progress func(pct int), args ...any) error {
 	ret := &sqlexp.ReturnMessage{}
 	rows, err := conn.QueryContext(ctx, text, append([]any{ret}, args...)...)
 	if err != nil {
@@ -34,9 +44,17 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 	defer rows.Close()
 	var errs []mssql.Error
 	var other error
+	confirmed := confirm == 0
 	handle := func(m sqlexp.RawMessage) {
 		switch m := m.(type) {
 		case sqlexp.MsgNotice:
+			var me mssql.Error
+			if st, ok := m.Message.(mssql.Error); ok {
+				me = st
+			}
+			if me.Number == confirm {
+				confirmed = true
+			}
 			if match := percentRE.FindStringSubmatch(m.Message.String()); match != nil && progress != nil {
 				pct, _ := strconv.Atoi(match[1])
 				progress(pct)
@@ -89,6 +107,9 @@ func execStats(ctx context.Context, conn *sql.Conn, text string, progress func(p
 	}
 	if other != nil {
 		return other
+	}
+	if rerr == nil && !confirmed {
+		rerr = fmt.Errorf("the connection was lost before SQL Server confirmed the statement (no message %d): %w", confirm, driver.ErrBadConn)
 	}
 	return rerr
 }

@@ -11,7 +11,6 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
-	"pcfailover/core/filecopy"
 	"pcfailover/core/journal"
 	"pcfailover/core/logchain"
 	"pcfailover/core/report"
@@ -90,14 +89,19 @@ func Failover(ctx context.Context, cfg Config) *report.Report {
 	}
 	_ = e.jr.Append(kindStart, map[string]any{"command": "failover", "pool": e.req.PoolFQDN, "database": e.req.Database,
 		"backup": e.req.BackupSQLInstance.Describe(), "acceptDataLoss": e.req.Options.AcceptDataLoss})
-	if err := e.connect(ctx); err != nil {
+	if err := e.withRetry(ctx, s, "connect to the backup instance", e.connect); err != nil {
 		return e.abort(ctx, err, s)
 	}
 	res := lockResource(e.req.PoolFQDN)
-	e.record(s, "backup", qGetAppLock, map[string]string{"@p1": res})
-	e.reach("before:sp_getapplock")
-	rows, err := rowMaps(ctx, e.conn, qGetAppLock, res)
-	e.reach("after:sp_getapplock")
+	var rows []map[string]any
+	err = e.withRetry(ctx, s, "sp_getapplock "+res, func(ctx context.Context) error {
+		e.record(s, "backup", qGetAppLock, map[string]string{"@p1": res})
+		e.reach("before:sp_getapplock")
+		var err error
+		rows, err = rowMaps(ctx, e.conn, qGetAppLock, res)
+		e.reach("after:sp_getapplock")
+		return err
+	})
 	if err != nil {
 		return e.abort(ctx, failed(report.CodeSQLError, fmt.Errorf("sp_getapplock %s: %w", res, err)), s)
 	}
@@ -109,9 +113,10 @@ func Failover(ctx context.Context, cfg Config) *report.Report {
 		e.fail(blocked(report.CodeLocked, res, "another session holds the SQL app lock %q on the backup instance (sp_getapplock returned %d): another pcfailover run is working on this pool", res, code), s)
 		return e.finish(report.OutcomeBlocked)
 	}
+	e.appLocked = true
 	e.end(s, report.StatusDone, fmt.Sprintf("lock file %s, SQL app lock %q", e.lockPath(), res))
 
-	d, err := e.discover(ctx, nil)
+	d, err := e.observe(ctx, nil)
 	if err != nil {
 		return e.abort(ctx, err, e.step(StepSnapshot))
 	}
@@ -124,7 +129,7 @@ func Failover(ctx context.Context, cfg Config) *report.Report {
 	// The tail-log backup (and the files the stopped jobs left) change what is there:
 	// observe again, then copy and restore until nothing applicable remains.
 	for round := 0; ; round++ {
-		if d, err = e.discover(ctx, d); err != nil {
+		if d, err = e.observe(ctx, d); err != nil {
 			return e.abort(ctx, err, e.step(StepRestoreLogs))
 		}
 		e.disc = d
@@ -208,17 +213,34 @@ func (e *engine) runStep(ctx context.Context, id string, d *Discovery) *report.R
 			detail = fmt.Sprintf("continuous from LSN %s to %s", d.Chain.Start, d.Chain.End)
 		}
 	case StepDisableJobs:
-		detail, err = e.disableJobs(ctx, s, d)
+		err = e.withRetry(ctx, s, "sp_update_job (disable the log-shipping jobs)", func(ctx context.Context) (err error) {
+			detail, err = e.disableJobs(ctx, s, d)
+			return err
+		})
 	case StepRemoveLogShipping:
-		detail, err = e.removeLogShipping(ctx, s)
+		attempt := 0
+		err = e.withRetry(ctx, s, "sp_delete_log_shipping_secondary_database", func(ctx context.Context) (err error) {
+			attempt++
+			detail, err = e.removeLogShipping(ctx, s, attempt > 1)
+			return err
+		})
 	case StepTailLog:
 		detail, err = e.tailLog(ctx, s, d)
 	case StepEndSessions:
-		var n int
-		n, err = e.killSessions(ctx, s, d.DB.ID)
+		n := 0
+		err = e.withRetry(ctx, s, "KILL (end user sessions)", func(ctx context.Context) error {
+			k, err := e.killSessions(ctx, s, d.DB.ID)
+			n += k
+			return err
+		})
 		detail = fmt.Sprintf("ended %d user sessions", n)
 	case StepRecover:
-		detail, err = e.recoverDB(ctx, s, d)
+		attempt := 0
+		err = e.withRetry(ctx, s, "RESTORE DATABASE "+e.req.Database+" WITH RECOVERY", func(ctx context.Context) (err error) {
+			attempt++
+			detail, err = e.recoverDB(ctx, s, d, attempt > 1)
+			return err
+		})
 	}
 	if err != nil {
 		e.summarize(d)
@@ -298,10 +320,24 @@ func (e *engine) disableJobs(ctx context.Context, s *report.Step, d *Discovery) 
 	return "disabled and idle: " + strings.Join(names, ", "), nil
 }
 
-func (e *engine) removeLogShipping(ctx context.Context, s *report.Step) (string, error) {
+// After a lost connection (again) it observes first: when msdb no longer lists the
+// secondary, the lost session's call took effect and is not sent twice.
+func (e *engine) removeLogShipping(ctx context.Context, s *report.Step, again bool) (string, error) {
 	db := e.req.Database
+	if again {
+		rows, err := rowMaps(ctx, e.conn, qSecondaryDBExists, db)
+		if err != nil {
+			return "", err
+		}
+		if len(rows) > 0 && !anyPositive(rows[0]) {
+			return "removed log shipping from " + db + " (before the connection was lost)", nil
+		}
+	}
 	err := e.exec(ctx, s, "sp_delete_log_shipping_secondary_database", qDeleteLS, map[string]string{"@p1": db}, db)
 	detail := "removed log shipping from " + db
+	if transient(err) {
+		return "", err
+	}
 	if err != nil {
 		if !hasNumber(err, errNotLSSecondary) {
 			// The monitor server is often on the lost site: check what is left locally.
@@ -348,6 +384,25 @@ func (e *engine) tailLog(ctx context.Context, s *report.Step, d *Discovery) (str
 	}
 	_ = e.jr.Append(kindDecision, map[string]any{"tailLogBackup": p})
 	return "tail-log backup written to " + p + "; the old primary's database is RESTORING", nil
+}
+
+func anyPositive(row map[string]any) bool {
+	for _, v := range row {
+		if asInt(v) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// observe is discover, retried after a transient failure (it only reads).
+func (e *engine) observe(ctx context.Context, prev *Discovery) (*Discovery, error) {
+	var d *Discovery
+	err := e.withRetry(ctx, nil, "observe the backup instance (discovery)", func(ctx context.Context) (err error) {
+		d, err = e.discover(ctx, prev)
+		return err
+	})
+	return d, err
 }
 
 // killSessions ends the user sessions on the database (never ours) and returns how many.
@@ -409,7 +464,19 @@ func (e *engine) acceptLossAt(se *stepError) {
 	s.Detail = "stopped at " + se.target + " (data loss accepted): " + se.err.Error()
 }
 
-func (e *engine) recoverDB(ctx context.Context, s *report.Step, d *Discovery) (string, error) {
+// After a lost connection (again) it observes first: a database already ONLINE was
+// recovered by the lost session's statement, which is not sent twice.
+func (e *engine) recoverDB(ctx context.Context, s *report.Step, d *Discovery, again bool) (string, error) {
+	if again {
+		st, err := observeDB(ctx, e.conn, e.req.Database)
+		if err != nil {
+			return "", err
+		}
+		if st.Online() {
+			e.rep.FinalState = &report.DatabaseState{State: st.State, IsInStandby: st.Standby, UserAccess: st.UserAccess}
+			return e.req.Database + " is ONLINE (recovered before the connection was lost)", nil
+		}
+	}
 	// Safety invariant 1: the last observation must show nothing left to apply and no gap,
 	// unless the operator accepted the loss.
 	if d.Chain != nil && (len(d.Chain.Apply) > 0 || d.Chain.Gap != nil || d.ShareErr != nil) && !e.req.Options.AcceptDataLoss {
@@ -489,253 +556,6 @@ func (e *engine) runLync(ctx context.Context) *report.Report {
 	return nil
 }
 
-// copyAndRestore copies the files of d.Chain.Apply that are not in the copy folder while
-// restoring them in order: file k+1 is copied while file k restores.
-func (e *engine) copyAndRestore(ctx context.Context, d *Discovery, round int) error {
-	sc, sr := e.step(StepCopyLogs), e.step(StepRestoreLogs)
-	if d.CopyDir == "" {
-		return blocked(report.CodeInvalidRequest, "", "the copy folder is unknown: set copyDestination in the request")
-	}
-	type item struct {
-		entry logchain.Entry
-		path  string // as SQL Server names it
-		src   string // the share's file as this machine reaches it
-		ready chan struct{}
-		err   error
-	}
-	items := make([]*item, len(d.Chain.Apply))
-	var toCopy []*item
-	for i, a := range d.Chain.Apply {
-		it := &item{entry: a, ready: make(chan struct{})}
-		items[i] = it
-		if cf, ok := d.CopyFiles[nameKey(a.Name)]; ok && winpath.SamePath(cf.Path, a.Path) {
-			it.path = a.Path
-			close(it.ready)
-		} else {
-			sf, _ := d.inShare(a.Name)
-			it.src = sf.Local
-			toCopy = append(toCopy, it)
-		}
-	}
-	if len(toCopy) > 0 && d.CopyPathErr != nil {
-		return blocked(report.CodePathUnreachable, d.CopyDir, "log backups must be copied into the copy folder %s, which cannot be reached from this machine: %v", d.CopyDir, d.CopyPathErr)
-	}
-	if d.CopyLocal != "" {
-		if removed, err := filecopy.CleanTemp(d.CopyLocal); err == nil && len(removed) > 0 {
-			e.ev.Log("info", "removed %d temporary files of an interrupted copy from %s", len(removed), d.CopyLocal)
-		}
-	}
-	if sc.StartedAt == nil {
-		e.begin(sc)
-	}
-	if sr.StartedAt == nil {
-		e.begin(sr)
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	copied := 0
-	copyDone := make(chan struct{})
-	// The first copy is checked alone: SQL Server must read it by its SQL path before any
-	// other file is copied or anything is restored (the local folder is the one it reads).
-	firstChecked := make(chan struct{})
-	go func() {
-		defer close(copyDone)
-		sem := make(chan struct{}, e.req.Options.CopyParallelism)
-		done := make(chan struct{}, len(toCopy))
-		for n, it := range toCopy {
-			if n == 1 {
-				select {
-				case <-firstChecked:
-				case <-cctx.Done():
-				}
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-cctx.Done():
-				for _, rest := range toCopy[n:] {
-					rest.err = cctx.Err()
-					close(rest.ready)
-				}
-				for k := 0; k < n; k++ {
-					<-done
-				}
-				return
-			}
-			go func() {
-				defer func() { <-sem; done <- struct{}{} }()
-				idx := fmt.Sprintf("%d.%d", round, n+1)
-				e.reach("before:copy:" + idx)
-				var err error
-				if n == 0 {
-					defer close(firstChecked)
-					err = e.checkAbsent(cctx, it.entry, d)
-				}
-				var res filecopy.Result
-				if err == nil {
-					res, err = filecopy.Copy(cctx, it.src, d.CopyLocal, filecopy.Options{Index: n + 1, Checkpoint: func(name string) {
-						e.reach(strings.Replace(name, fmt.Sprintf(":%d", n+1), ":"+idx, 1))
-					}})
-				}
-				var dest string
-				if err == nil {
-					dest, err = winpath.SQLJoin(d.CopyDir, filepath.Base(res.Dest))
-				}
-				if err == nil && n == 0 {
-					err = e.checkVisible(cctx, it.entry, dest, res.Dest)
-				}
-				var se *stepError
-				if errors.As(err, &se) {
-					cancel() // no other file is copied into a folder SQL Server does not read
-				}
-				if err != nil {
-					it.err = err
-				} else {
-					it.path = dest
-					// The copy is verified identical: its header is the source's.
-					h := it.entry.Header
-					h.Path = dest
-					e.hmu.Lock()
-					e.hcache[cacheKey(fileInfo{Path: dest, Size: res.Size})] = h
-					e.hmu.Unlock()
-					f := e.fileRec(it.entry.Name)
-					e.fmu.Lock()
-					f.SourcePath, f.SourceLocalPath, f.CopyPath, f.CopyLocalPath, f.SizeBytes = it.entry.Path, it.src, dest, res.Dest, res.Size
-					if res.Outcome == filecopy.KeptBoth {
-						f.Detail = res.Detail
-					}
-					copied++
-					e.fmu.Unlock()
-					if res.Outcome == filecopy.KeptBoth {
-						e.warn("%s", res.Detail)
-					}
-				}
-				e.reach("after:copy:" + idx)
-				if it.err == nil {
-					e.ev.Progress(3, "Copying log backups", fmt.Sprintf("%s (%d of %d)", it.entry.Name, n+1, len(toCopy)), ((n+1)*100)/len(toCopy))
-				}
-				close(it.ready)
-			}()
-		}
-		for range toCopy {
-			<-done
-		}
-		e.fmu.Lock()
-		e.copyFinished = e.now().UTC()
-		e.fmu.Unlock()
-	}()
-	finishCopy := func() {
-		cancel()
-		<-copyDone
-	}
-	if len(d.Sessions) > 0 {
-		if _, err := e.killSessions(ctx, sr, d.DB.ID); err != nil {
-			finishCopy()
-			return err
-		}
-	}
-	db := e.req.Database
-	text := restoreLogSQL(db)
-	for i, it := range items {
-		select {
-		case <-it.ready:
-		case <-ctx.Done():
-			finishCopy()
-			return ctx.Err()
-		}
-		f := e.fileRec(it.entry.Name)
-		if it.err != nil {
-			finishCopy()
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			var se *stepError
-			if errors.As(it.err, &se) {
-				status := report.StatusFailed
-				if se.outcome == report.OutcomeBlocked {
-					status = report.StatusBlocked
-				}
-				e.end(sc, status, "")
-				return se
-			}
-			e.fmu.Lock()
-			f.Action, f.Detail = report.ActionMissing, it.err.Error()
-			e.fmu.Unlock()
-			e.end(sc, report.StatusFailed, "")
-			return failed(report.CodeUnexpected, fmt.Errorf("copy %s (%s) to %s (%s): %w", it.entry.Path, it.src, d.CopyDir, d.CopyLocal, it.err))
-		}
-		e.ev.Progress(1, "Applying log backups", fmt.Sprintf("%s (%d of %d)", it.entry.Name, i+1, len(items)), (i*100)/len(items))
-		label := fmt.Sprintf("restore-log:%d.%d", round, i+1)
-		var err error
-		for attempt := 1; ; attempt++ {
-			batch := text
-			if attempt > 1 {
-				var kerr error
-				if batch, kerr = e.withKills(ctx, d.DB.ID, text); kerr != nil {
-					finishCopy()
-					return kerr
-				}
-			}
-			e.record(sr, "backup", batch, map[string]string{"@p1": it.path})
-			e.reach("before:" + label)
-			err = execStats(ctx, e.conn, batch, func(pct int) {
-				e.ev.Progress(2, "Restoring "+it.entry.Name, fmt.Sprintf("%d percent processed", pct), pct)
-			}, it.path)
-			e.reach("after:" + label)
-			err = ignoreKillErrors(err)
-			if err != nil && hasNumber(err, errInUse) && attempt < e.req.Options.KillRetries {
-				e.ev.Log("warn", "RESTORE LOG %s: database in use (3101, sessions reconnect); ending them in the same batch as the RESTORE (attempt %d of %d)", it.entry.Name, attempt+1, e.req.Options.KillRetries)
-				continue
-			}
-			break
-		}
-		e.fmu.Lock()
-		if f.CopyPath == "" {
-			f.CopyPath = it.path
-		}
-		switch {
-		case err == nil:
-			f.Action, f.Detail = report.ActionApplied, ""
-		case hasNumber(err, errAlreadyApplied):
-			f.Action, f.Detail = report.ActionAlreadyApplied, "SQL Server: already applied (4326)"
-			err = nil
-		}
-		e.fmu.Unlock()
-		if err == nil {
-			continue
-		}
-		finishCopy()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		num := firstNumber(err, append([]int32{errGap}, damagedNumbers...)...)
-		switch {
-		case num == errGap:
-			e.fmu.Lock()
-			f.Action, f.Detail = report.ActionAfterGap, sqlMessage(err)
-			e.fmu.Unlock()
-			se := blocked(report.CodeGapInLogChain, it.entry.Name, "SQL Server refused %s as too recent (4305): %s", it.entry.Name, sqlMessage(err))
-			se.num = num
-			return se
-		case num != 0 && isDamaged(num):
-			e.fmu.Lock()
-			f.Action, f.Detail = report.ActionDamaged, fmt.Sprintf("%d: %s", num, sqlMessage(err))
-			e.fmu.Unlock()
-			se := blocked(report.CodeDamagedBackup, it.entry.Name, "the log backup %s is damaged (SQL Server error %d: %s); the database stays restoring at LSN %s",
-				it.path, num, sqlMessage(err), it.entry.FirstLSN)
-			se.num = num
-			return se
-		}
-		return failed(report.CodeSQLError, fmt.Errorf("RESTORE LOG %s FROM %s: %w", db, it.path, err))
-	}
-	finishCopy()
-	e.ev.Progress(1, "Applying log backups", "done", 100)
-	e.fmu.Lock()
-	sc.Detail = fmt.Sprintf("copied %d log backups to %s", copied, d.CopyDir)
-	sr.Detail = fmt.Sprintf("applied %d log backups, the database needs LSN %s next", len(items), d.Chain.End)
-	e.fmu.Unlock()
-	return nil
-}
-
 // checkAbsent is the first half of the proof that this machine's copy folder is SQL
 // Server's: the first file to copy is absent from it here, so SQL Server must not find
 // it either (RESTORE HEADERONLY by its SQL path fails with operating system error 2).
@@ -748,9 +568,12 @@ func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discove
 	}
 	localPath := filepath.Join(d.CopyLocal, src.Name)
 	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
-	e.reach("before:check-copy-absent")
-	_, err = rowMaps(ctx, e.db, qHeader, sqlPath)
-	e.reach("after:check-copy-absent")
+	err = e.retrying(ctx, e.step(StepCopyLogs), "RESTORE HEADERONLY FROM DISK = "+sqlPath, false, func(ctx context.Context) error {
+		e.reach("before:check-copy-absent")
+		_, err := rowMaps(ctx, e.db, qHeader, sqlPath)
+		e.reach("after:check-copy-absent")
+		return err // SQL Server's answers (error 2 expected) are not retried, lost connections are
+	})
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return err
@@ -772,9 +595,13 @@ func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discove
 // source's backup set (database, family, LSN range). Otherwise the run stops (blocked,
 // PCFailover.PathUnreachable) naming both paths.
 func (e *engine) checkVisible(ctx context.Context, src logchain.Entry, sqlPath, localPath string) error {
-	e.reach("before:check-copy-visible")
-	h, err := readHeader(ctx, e.db, fileInfo{Name: src.Name, Path: sqlPath, Local: localPath})
-	e.reach("after:check-copy-visible")
+	var h logchain.Header
+	err := e.retrying(ctx, e.step(StepCopyLogs), "RESTORE HEADERONLY FROM DISK = "+sqlPath, false, func(ctx context.Context) (err error) {
+		e.reach("before:check-copy-visible")
+		h, err = readHeader(ctx, e.db, fileInfo{Name: src.Name, Path: sqlPath, Local: localPath})
+		e.reach("after:check-copy-visible")
+		return err
+	})
 	fix := "correct the pathMap entry (or share) for the copy folder so that it names the folder SQL Server reads, then run again"
 	switch {
 	case err != nil && ctx.Err() != nil:

@@ -26,6 +26,9 @@ const (
 	errKillNotUser        = 6107
 	errNotLSSecondary     = 32014
 	errRestoreInterrupted = 4319
+	// msgRestoreDone is the informational message of a RESTORE that succeeded
+	// ("RESTORE LOG successfully processed %d pages in %.3f seconds (%.3f MB/sec).").
+	msgRestoreDone = 3014
 )
 
 // damagedNumbers mean the backup file itself cannot be used.

@@ -48,6 +48,8 @@ type Options struct {
 	Index int
 	// Progress, when set, is called with the bytes written so far after each buffer.
 	Progress func(written, total int64)
+	// Open opens the source (nil: os.Open); see NetShare.
+	Open Opener
 }
 
 // Result says what Copy did.
@@ -129,7 +131,11 @@ func sameContent(ctx context.Context, src, dst string, size int64) (*bool, error
 }
 
 func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (sum string, err error) {
-	in, err := os.Open(src)
+	open := opt.Open
+	if open == nil {
+		open = func(p string) (io.ReadCloser, error) { return os.Open(p) }
+	}
+	in, err := open(src)
 	if err != nil {
 		return "", fmt.Errorf("copy %s: %w", src, err)
 	}
@@ -161,7 +167,7 @@ func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (su
 		if n > 0 {
 			h.Write(buf[:n])
 			if _, werr := tmp.Write(buf[:n]); werr != nil {
-				return "", fmt.Errorf("copy %s: write %s: %w", src, tmpName, werr)
+				return "", writeError(src, dst, tmpName, size, werr)
 			}
 			written += int64(n)
 			if opt.Progress != nil {
@@ -180,10 +186,10 @@ func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (su
 		}
 	}
 	if err := tmp.Sync(); err != nil {
-		return "", fmt.Errorf("copy %s: flush %s: %w", src, tmpName, err)
+		return "", writeError(src, dst, tmpName, size, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("copy %s: close %s: %w", src, tmpName, err)
+		return "", writeError(src, dst, tmpName, size, err)
 	}
 	if written != size {
 		return "", fmt.Errorf("copy %s: read %d bytes, the file had %d when the copy started (is it still being written?)", src, written, size)
@@ -211,6 +217,17 @@ func copyFile(ctx context.Context, src, dst string, size int64, opt Options) (su
 		opt.Checkpoint(fmt.Sprintf("copy:renamed:%d", opt.Index))
 	}
 	return readSum, nil
+}
+
+// writeError describes a failed write of the temporary copy: a full file system is a
+// *DiskFullError naming the folder and the bytes the file needs.
+func writeError(src, dst, tmpName string, size int64, err error) error {
+	if isDiskFull(err) {
+		dir := filepath.Dir(dst)
+		free, _ := FreeBytes(dir)
+		return &DiskFullError{Dir: dir, File: filepath.Base(dst), Size: size, Free: free, Err: err}
+	}
+	return fmt.Errorf("copy %s: write %s: %w", src, tmpName, err)
 }
 
 func createTemp(dir, name string) (*os.File, error) {

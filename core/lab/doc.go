@@ -213,7 +213,10 @@
 //	    "truncated": [],                   copy cut short (restored < n <= copied)
 //	    "partial": [10]                    an interrupted copy left <name>.wrk (copied < n <= count)
 //	  },
-//	  "throughput": { "restoreMBps": 50, "statementLatency": "5ms", "headerLatency": "20ms" },
+//	  "throughput": { "restoreMBps": 50, "statementLatency": "5ms", "headerLatency": "20ms",
+//	                  "shareMBps": 100, "shareLatency": "5ms" },
+//	                                       shareMBps/shareLatency: pcfailover reads the share as over a
+//	                                       network share (lab.json env PCFAILOVER_SHARE_SIM, read by the CLI)
 //	  "failedOver": false,                 build the state right after a failover (no faults)
 //	  "copyFolderShare": false,            the copy folder is the UNC share \\SQLPCBAK\LSCopy (E:\LSCopy
 //	                                       shared), as msdb's backup_destination_directory

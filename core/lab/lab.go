@@ -148,6 +148,9 @@ func start(ctx context.Context, opts Options, pid int) (_ *Lab, err error) {
 	}
 	l.info.Lync = lync
 	l.info.Env["LYNCSIM_STATE"] = lync.State
+	if t := s.Throughput; t.ShareMBps > 0 || t.ShareLatency > 0 {
+		l.info.Env["PCFAILOVER_SHARE_SIM"] = fmt.Sprintf("mbps=%g,latency=%s", t.ShareMBps, time.Duration(t.ShareLatency))
+	}
 	if err := writeRequest(l.info, s); err != nil {
 		return nil, err
 	}

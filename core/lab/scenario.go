@@ -118,6 +118,11 @@ type Throughput struct {
 	StatementLatency Duration `json:"statementLatency,omitempty"`
 	// HeaderLatency is added to every RESTORE HEADERONLY / FILELISTONLY.
 	HeaderLatency Duration `json:"headerLatency,omitempty"`
+	// ShareMBps and ShareLatency make pcfailover read the share as over a network share
+	// (MB/s shared by its copies, a latency per file opened): the lab puts them in
+	// lab.json's env as PCFAILOVER_SHARE_SIM, which the CLI reads (filecopy.NetShare).
+	ShareMBps    float64  `json:"shareMBps,omitempty"`
+	ShareLatency Duration `json:"shareLatency,omitempty"`
 }
 
 // FaultSpec is one fault-injection rule for an instance.
@@ -449,6 +454,9 @@ func (s Scenario) Validate() error {
 	}
 	if d.SessionReconnect < 0 {
 		add("sessionReconnect", "must not be negative")
+	}
+	if d.Throughput.ShareMBps < 0 || d.Throughput.ShareLatency < 0 {
+		add("throughput.shareMBps", "shareMBps and shareLatency must not be negative")
 	}
 	if d.Throughput.RestoreMBps < 0 {
 		add("throughput.restoreMBps", "must not be negative")

@@ -62,6 +62,9 @@ const (
 	// machine (no pathMap entry, no administrative share, the mapped folder is missing),
 	// or the copy folder this machine writes is not the one SQL Server reads.
 	CodePathUnreachable = "PCFailover.PathUnreachable"
+	// CodeDiskFull: the copy folder has less free space than the log backups still to
+	// copy (found by plan and before any change), or filled up during a copy.
+	CodeDiskFull = "PCFailover.DiskFull"
 )
 
 // ExitCode maps an outcome to the process exit code.
@@ -103,6 +106,22 @@ type Report struct {
 	Warnings      []string       `json:"warnings"`
 	NextSteps     []string       `json:"nextSteps"`
 	Errors        []Error        `json:"errors"`
+	// Retries lists the statements retried after a transient failure (present when
+	// there was one).
+	Retries []Retry `json:"retries,omitempty"`
+}
+
+// Retry is one failed try of a statement (or of a stage that observes, then sends it)
+// for a transient cause: connection lost, login timeout, deadlock victim 1205.
+type Retry struct {
+	Step      string    `json:"step"`
+	Statement string    `json:"statement"`
+	Error     string    `json:"error"`
+	Attempt   int       `json:"attempt"`
+	At        time.Time `json:"at"`
+	// Outcome: retried (reconnected, observed, tried again) or exhausted
+	// (options.retry's bounds were reached: the run failed).
+	Outcome string `json:"outcome"`
 }
 
 // DatabaseState is the observed state of the database at the end of the run.

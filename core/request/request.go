@@ -13,6 +13,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // SchemaVersion is the request schemaVersion this package reads.
@@ -101,6 +102,30 @@ type Options struct {
 	HeaderParallelism int `json:"headerParallelism,omitempty"`
 	// KillRetries bounds the kill-then-RESTORE WITH RECOVERY attempts on error 3101 (default 5).
 	KillRetries int `json:"killRetries,omitempty"`
+	// Retry bounds the retries of a statement that failed for a transient cause (the
+	// connection dropped, an instance that did not answer the login in time, deadlock
+	// victim 1205): defaults 5 attempts within 2 minutes.
+	Retry Retry `json:"retry"`
+}
+
+// Retry bounds the retries of transient SQL failures within one run.
+type Retry struct {
+	// Attempts is the total number of tries of one statement, the first included
+	// (default 5; 1 disables retrying).
+	Attempts int `json:"attempts,omitempty"`
+	// MaxElapsed is a Go duration ("2m", "90s"): no retry starts after it has passed
+	// since the first try (default "2m").
+	MaxElapsed string `json:"maxElapsed,omitempty"`
+}
+
+// MaxElapsedDuration returns MaxElapsed parsed (2 minutes when empty or invalid; Validate
+// rejects invalid values).
+func (r Retry) MaxElapsedDuration() time.Duration {
+	d, err := time.ParseDuration(r.MaxElapsed)
+	if err != nil || d <= 0 {
+		return 2 * time.Minute
+	}
+	return d
 }
 
 // Passwords are the secrets from the standard-input envelope, by role (RoleBackup...).
@@ -206,6 +231,12 @@ func (r *Request) ApplyDefaults(goos string) {
 	}
 	if r.Options.KillRetries == 0 {
 		r.Options.KillRetries = 5
+	}
+	if r.Options.Retry.Attempts == 0 {
+		r.Options.Retry.Attempts = 5
+	}
+	if r.Options.Retry.MaxElapsed == "" {
+		r.Options.Retry.MaxElapsed = "2m"
 	}
 	r.applyDrillStatusDefaults()
 }

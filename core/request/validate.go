@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -247,6 +248,12 @@ func (r *Request) Validate(goos string) []FieldError {
 	}
 	if o.KillRetries < 1 || o.KillRetries > 50 {
 		add("options.killRetries", fmt.Sprintf("is %d", o.KillRetries), "use 1 to 50")
+	}
+	if o.Retry.Attempts < 1 || o.Retry.Attempts > 50 {
+		add("options.retry.attempts", fmt.Sprintf("is %d", o.Retry.Attempts), "use 1 to 50 (1: never retry)")
+	}
+	if d, err := time.ParseDuration(o.Retry.MaxElapsed); err != nil || d < time.Second || d > time.Hour {
+		add("options.retry.maxElapsed", fmt.Sprintf("%q is not a duration from 1s to 1h", o.Retry.MaxElapsed), `use a duration such as "2m" or "90s"`)
 	}
 	if l := r.Lync; l != nil && !l.Skip {
 		for i, s := range l.ActiveServers {

@@ -268,6 +268,13 @@ func (in *Instance) SetDown(down bool) {
 	in.broadcastLocked()
 }
 
+// IsDown reports whether the instance is down (SetDown, or a Down fault).
+func (in *Instance) IsDown() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.down
+}
+
 // broadcastLocked wakes every waiter on lock or session changes.
 func (in *Instance) broadcastLocked() {
 	close(in.changed)

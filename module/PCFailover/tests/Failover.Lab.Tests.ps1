@@ -219,6 +219,10 @@ Describe 'Broken log chains through the pipeline' {
     BeforeAll {
         $script:gapLab = Start-TestLab -Scenario 'gap'
         $script:corruptLab = Start-TestLab -Scenario 'corrupt'
+        # The share's original is damaged too (else pcfailover sets the bad copy aside and
+        # copies it again: issue 12), so nothing can replace it and the run is blocked.
+        $bad = @($corruptLab.facts.logs | Where-Object { $_.PSObject.Properties['damaged'] -and $_.damaged })[0].name
+        Copy-Item -LiteralPath (Join-Path $corruptLab.copyDestination $bad) -Destination (Join-Path $corruptLab.share $bad) -Force
         # Two labs in one pipeline: give each lab's passwords their own variables.
         $script:requests = foreach ($entry in @(@{ Lab = $gapLab; Prefix = 'PCF_GAP' }, @{ Lab = $corruptLab; Prefix = 'PCF_CORRUPT' })) {
             $request = New-PCFailoverRequest -RequestPath $entry.Lab.request
