@@ -105,8 +105,8 @@ func TestReadHeadersBatchAttributesErrorsToTheirFile(t *testing.T) {
 }
 
 // Planning reads every candidate's header in fewer round trips than candidates, and a
-// copy whose header is unreadable (3241), in the middle of a batch, is the file reported
-// damaged: its neighbours in the same batch keep their own LSNs and the chain stops
+// copy whose header is unreadable (3241), in the middle of a batch, with no original left in
+// the share, is the file reported damaged: its neighbours in the same batch keep their own LSNs and the chain stops
 // there.
 func TestPlanNamesTheUnreadableFileInTheMiddleOfABatch(t *testing.T) {
 	lr := startLab(t, "disaster")
@@ -121,6 +121,11 @@ func TestPlanNamesTheUnreadableFileInTheMiddleOfABatch(t *testing.T) {
 	}
 	bad := copied[len(copied)/2]
 	if err := os.WriteFile(filepath.Join(lr.info.CopyDestination, bad.Name), []byte("overwritten by a failing disk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Without its original in the share (which the plan would otherwise use instead of the
+	// damaged copy), the damaged copy is where the chain stops.
+	if err := os.Remove(filepath.Join(lr.info.Share, bad.Name)); err != nil {
 		t.Fatal(err)
 	}
 	before := len(lr.lab.Instance(lab.RoleBackup).Statements())
