@@ -111,6 +111,25 @@ func unrestored(info lab.Info) (n int) {
 	return n
 }
 
+// requireAcceptedLossRecoversCopies runs the lab's request again with acceptDataLoss
+// while the share is out of reach: the database comes ONLINE with every transaction of
+// the copies already in the copy folder, and the possible loss is reported as accepted.
+func requireAcceptedLossRecoversCopies(t *testing.T, lr *labRun) {
+	t.Helper()
+	req, _ := lr.load(t, true)
+	r := failover.Failover(ctxT(t), lr.cfg(req))
+	var copiedTxn int64
+	for _, l := range lr.info.Facts.Logs {
+		if l.InCopy && !l.Damaged && !l.Truncated {
+			copiedTxn = l.LastTransaction
+		}
+	}
+	requireOnlineWithChain(t, lr, r, copiedTxn)
+	if r.DataLoss == nil || !r.DataLoss.Accepted {
+		t.Fatalf("possible loss not reported: %+v", r.DataLoss)
+	}
+}
+
 func requireOnlineWithChain(t *testing.T, lr *labRun, r *report.Report, wantTxn int64) {
 	t.Helper()
 	if r.Outcome != report.OutcomeSucceeded || r.ExitCode != 0 {
@@ -522,18 +541,7 @@ func TestFailoverUnreachableShareNeedsAcceptDataLoss(t *testing.T) {
 	if !strings.Contains(strings.Join(r.Warnings, " "), "unreachable") {
 		t.Fatalf("warnings %v", r.Warnings)
 	}
-	req, _ := lr.load(t, true)
-	r = failover.Failover(ctxT(t), lr.cfg(req))
-	var copiedTxn int64
-	for _, l := range lr.info.Facts.Logs {
-		if l.InCopy && !l.Damaged && !l.Truncated {
-			copiedTxn = l.LastTransaction
-		}
-	}
-	requireOnlineWithChain(t, lr, r, copiedTxn)
-	if r.DataLoss == nil || !r.DataLoss.Accepted {
-		t.Fatalf("possible loss not reported: %+v", r.DataLoss)
-	}
+	requireAcceptedLossRecoversCopies(t, lr)
 }
 
 // An interruption (Ctrl+C: the context is cancelled) in the middle of the copy or of a

@@ -293,18 +293,7 @@ func TestTwoHostsShareHostDown(t *testing.T) {
 		t.Fatalf("exit %d, check-chain %s", r.ExitCode, statuses(r)[failover.StepCheckChain])
 	}
 	requireUntouched(t, lr, r)
-	req, _ := lr.load(t, true)
-	r = failover.Failover(ctxT(t), lr.cfg(req))
-	var copiedTxn int64
-	for _, l := range lr.info.Facts.Logs {
-		if l.InCopy && !l.Damaged && !l.Truncated {
-			copiedTxn = l.LastTransaction
-		}
-	}
-	requireOnlineWithChain(t, lr, r, copiedTxn)
-	if r.DataLoss == nil || !r.DataLoss.Accepted {
-		t.Fatalf("possible loss not reported: %+v", r.DataLoss)
-	}
+	requireAcceptedLossRecoversCopies(t, lr)
 }
 
 // A pathMap "to" for the copy folder that is not the folder SQL Server reads: the run
