@@ -94,18 +94,12 @@ func Parse(s string) (Path, error) {
 		}
 		return Path{kind: UNC, host: all[0], share: all[1], parts: all[2:]}, nil
 	case s[0] == '/':
-		var parts []string
-		for _, c := range strings.Split(s, "/") {
-			switch c {
-			case "":
-				continue
-			case ".", "..":
-				return Path{}, fmt.Errorf("%q contains a %q component; give the path without it", s, c)
-			}
-			if strings.ContainsRune(c, 0) {
-				return Path{}, fmt.Errorf("%q contains a NUL character", s)
-			}
-			parts = append(parts, c)
+		if strings.ContainsRune(s, 0) {
+			return Path{}, fmt.Errorf("%q contains a NUL character", s)
+		}
+		parts, err := splitPOSIX(s)
+		if err != nil {
+			return Path{}, fmt.Errorf("%q %w; give the path without it", s, err)
 		}
 		return Path{kind: POSIX, parts: parts}, nil
 	case s[0] == '\\':
