@@ -2,11 +2,11 @@ package drill_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"pcfailover/core/drill"
+	"pcfailover/core/lab/labtest"
 	"pcfailover/core/report"
 )
 
@@ -18,19 +18,7 @@ func TestDrillTwoHostsPaths(t *testing.T) {
 	if rep.Outcome != report.OutcomeSucceeded {
 		t.Fatalf("drill %s: %+v", rep.Outcome, rep.Errors)
 	}
-	want := map[string][2]string{
-		report.FolderShare: {lr.info.SQLPaths.Share, lr.info.Share},
-		report.FolderCopy:  {lr.info.SQLPaths.CopyDestination, lr.info.CopyDestination},
-	}
-	if len(rep.Folders) != 2 {
-		t.Fatalf("folders %+v", rep.Folders)
-	}
-	for _, f := range rep.Folders {
-		w := want[f.Role]
-		if f.SQLPath != w[0] || filepath.Clean(f.LocalPath) != filepath.Clean(w[1]) || !f.Reachable {
-			t.Errorf("%s: %+v, want SQL path %s, local path %s", f.Role, f, w[0], w[1])
-		}
-	}
+	labtest.Folders(t, lr.info, rep.Folders)
 	n := 0
 	for _, s := range rep.Steps {
 		for _, st := range s.Statements {

@@ -2,11 +2,10 @@ package status_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"pcfailover/core/report"
+	"pcfailover/core/lab/labtest"
 	"pcfailover/core/status"
 )
 
@@ -16,19 +15,7 @@ func TestStatusFoldersInBothViews(t *testing.T) {
 	l, req, pw := startLab(t, "disaster")
 	info := l.Info()
 	s := status.Read(context.Background(), status.Config{Request: req, Passwords: pw})
-	want := map[string][2]string{
-		report.FolderShare: {info.SQLPaths.Share, info.Share},
-		report.FolderCopy:  {info.SQLPaths.CopyDestination, info.CopyDestination},
-	}
-	if len(s.Folders) != 2 {
-		t.Fatalf("folders %+v", s.Folders)
-	}
-	for _, f := range s.Folders {
-		w := want[f.Role]
-		if f.SQLPath != w[0] || filepath.Clean(f.LocalPath) != filepath.Clean(w[1]) || !f.Reachable {
-			t.Errorf("%s: %+v, want SQL path %s, local path %s", f.Role, f, w[0], w[1])
-		}
-	}
+	labtest.Folders(t, info, s.Folders)
 	if s.LogShipping.Share != info.SQLPaths.Share || s.LogShipping.CopyDestination != info.SQLPaths.CopyDestination {
 		t.Errorf("logShipping share/copyDestination %q %q are not SQL Server's paths", s.LogShipping.Share, s.LogShipping.CopyDestination)
 	}

@@ -17,6 +17,7 @@ import (
 	mssql "github.com/microsoft/go-mssqldb"
 
 	"pcfailover/core/lab"
+	"pcfailover/core/report"
 )
 
 // Open connects to a lab instance over TCP with go-mssqldb (closed at the end of the
@@ -30,6 +31,26 @@ func Open(t testing.TB, inst lab.InstanceInfo, database string) *sql.DB {
 	db := sql.OpenDB(c)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Folders checks a report's folders: the share and the copy folder of the lab, each
+// reachable, with SQL Server's path (lab.json sqlPaths) and this machine's (share,
+// copyDestination).
+func Folders(t testing.TB, info lab.Info, folders []report.Folder) {
+	t.Helper()
+	want := map[string][2]string{
+		report.FolderShare: {info.SQLPaths.Share, info.Share},
+		report.FolderCopy:  {info.SQLPaths.CopyDestination, info.CopyDestination},
+	}
+	if len(folders) != 2 {
+		t.Fatalf("folders %+v", folders)
+	}
+	for _, f := range folders {
+		w := want[f.Role]
+		if f.SQLPath != w[0] || filepath.Clean(f.LocalPath) != filepath.Clean(w[1]) || !f.Reachable {
+			t.Errorf("%s: %+v, want SQL path %s, local path %s", f.Role, f, w[0], w[1])
+		}
+	}
 }
 
 // Files lists the names in dir that have the extension (case-insensitive).
