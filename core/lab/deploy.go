@@ -138,12 +138,12 @@ func buildDeployment(ctx context.Context, s Scenario, lo layout, creds map[strin
 	return d, nil
 }
 
-// bytesPerTxn spreads a log backup's payload size over its transactions.
+// bytesPerTxn spreads a log backup's payload size over its transactions. The simulator
+// gives a log backup of n transactions n+1 shares of payload (its own log records are
+// one: a log backup with no transaction is not empty), so a log backup of the scenario's
+// TransactionsPerLog has SizeBytes of payload.
 func bytesPerTxn(s Scenario) int {
-	n := s.Logs.TransactionsPerLog
-	if n <= 0 {
-		n = 1
-	}
+	n := max(s.Logs.TransactionsPerLog, 0) + 1
 	b := s.Logs.SizeBytes / int64(n)
 	if b < 1 {
 		b = 1

@@ -18,6 +18,7 @@ import (
 
 	"pcfailover/core/lab"
 	"pcfailover/core/lab/labtest"
+	"pcfailover/core/sqlsim"
 )
 
 func TestMain(m *testing.M) {
@@ -512,4 +513,24 @@ func sqlErrorNumbers(err error) []int32 {
 		out = append(out, e.Number)
 	}
 	return out
+}
+
+// TestLogBackupsCarrySizeBytes: a scenario's logs.sizeBytes is the payload of each log
+// backup it writes (the simulator adds one share for the backup's own log records, so
+// the lab spreads sizeBytes over transactionsPerLog+1), not half as much again.
+func TestLogBackupsCarrySizeBytes(t *testing.T) {
+	l, _ := scenarioLab(t, `{
+	  "name": "sized", "primaryUp": true, "restoreMode": "norecovery",
+	  "logs": { "count": 4, "copied": 4, "restored": 1, "transactionsPerLog": 2, "sizeBytes": 300000, "interval": "5m" }
+	}`)
+	info := l.Info()
+	for _, lf := range info.Facts.Logs {
+		h, err := sqlsim.ReadBackupHeader(filepath.Join(info.Share, lf.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.PayloadSize != 300000 {
+			t.Errorf("log %d (%s) carries %d bytes of payload, want sizeBytes 300000", lf.Number, lf.Name, h.PayloadSize)
+		}
+	}
 }
