@@ -121,7 +121,7 @@ func buildRequest(info Info, s Scenario) readyRequest {
 			// LyncSim checks only its form.
 			MirrorFileShare: `\\` + lyncSQLStores(info.Pool)[RoleBackup].SQLServerFQDN + `\pcfailover-mirror`,
 		},
-		Options: requestOptions{CopyParallelism: 2, HeaderParallelism: 4, KillRetries: 5},
+		Options: requestOptions{CopyParallelism: 2, HeaderParallelism: 8, KillRetries: 5},
 	}
 	sort.Strings(r.Lync.ActiveServers)
 	if p := info.Instances[RolePrimary]; p.Up {

@@ -98,7 +98,8 @@ type Options struct {
 	AcceptDataLoss bool `json:"acceptDataLoss"`
 	// CopyParallelism bounds concurrent file copies (default 2).
 	CopyParallelism int `json:"copyParallelism,omitempty"`
-	// HeaderParallelism bounds concurrent RESTORE HEADERONLY calls (default 4, at most 16).
+	// HeaderParallelism bounds concurrent RESTORE HEADERONLY batches (default 8, at most
+	// 16): each header waits on the share's latency, so more at once hide a WAN share.
 	HeaderParallelism int `json:"headerParallelism,omitempty"`
 	// KillRetries bounds the kill-then-RESTORE WITH RECOVERY attempts on error 3101 (default 5).
 	KillRetries int `json:"killRetries,omitempty"`
@@ -227,7 +228,7 @@ func (r *Request) ApplyDefaults(goos string) {
 		r.Options.CopyParallelism = 2
 	}
 	if r.Options.HeaderParallelism == 0 {
-		r.Options.HeaderParallelism = 4
+		r.Options.HeaderParallelism = 8
 	}
 	if r.Options.KillRetries == 0 {
 		r.Options.KillRetries = 5

@@ -18,7 +18,7 @@ func TestLoadValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if req.Database != "mgc" || req.Options.CopyParallelism != 2 || req.Options.HeaderParallelism != 4 || req.Options.KillRetries != 5 {
+	if req.Database != "mgc" || req.Options.CopyParallelism != 2 || req.Options.HeaderParallelism != 8 || req.Options.KillRetries != 5 {
 		t.Fatalf("defaults not applied: %+v", req.Options)
 	}
 	if pw[RoleBackup] != "s3cr3t" {

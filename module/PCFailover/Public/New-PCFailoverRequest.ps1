@@ -170,7 +170,7 @@ function New-PCFailoverRequest {
     How many log backups are copied at once (default 2).
 
     .PARAMETER HeaderParallelism
-    How many backup headers are read at once (default 4).
+    How many batches of backup headers are read at once (default 8).
 
     .PARAMETER KillRetries
     How many times sessions are ended and RESTORE WITH RECOVERY retried (default 5).
