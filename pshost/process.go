@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"pcfailover/core/errlist"
 )
 
 // pipeDrainWait is how long a dead process's pipes may stay open (held by a grandchild that
@@ -294,7 +296,7 @@ func (p *process) boot(ctx context.Context, h *Host, started time.Time) {
 	fail := func(err error) {
 		p.kill()
 		if ctx.Err() != nil {
-			err = errors.Join(err, context.Cause(ctx))
+			err = errlist.Join(err, context.Cause(ctx))
 		}
 		p.startErr = p.processError("start", fmt.Errorf("%w: %w", ErrStart, err))
 	}
@@ -359,7 +361,7 @@ func (p *process) boot(ctx context.Context, h *Host, started time.Time) {
 	}
 	if len(importErrs) > 0 {
 		p.kill()
-		p.startErr = errors.Join(importErrs...)
+		p.startErr = errlist.Join(importErrs...)
 		return
 	}
 	info.StartDuration = time.Since(started)

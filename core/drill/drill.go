@@ -34,6 +34,7 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
+	"pcfailover/core/errlist"
 	"pcfailover/core/failover"
 	"pcfailover/core/journal"
 	"pcfailover/core/logchain"
@@ -650,7 +651,7 @@ func appendLine(path string, v any) error {
 	_, werr := f.Write(append(report.ASCII(b), '\n'))
 	serr := f.Sync()
 	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err := errlist.Join(werr, serr, cerr); err != nil {
 		return fmt.Errorf("drill history %s: %w", path, err)
 	}
 	return nil

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"pcfailover/core/errlist"
 )
 
 // File names inside a run directory.
@@ -69,7 +71,7 @@ func Acquire(dir string, h Holder) (*Lock, error) {
 			_, werr := f.Write(append(b, '\n'))
 			serr := f.Sync()
 			cerr := f.Close()
-			if err := errors.Join(werr, serr, cerr); err != nil {
+			if err := errlist.Join(werr, serr, cerr); err != nil {
 				os.Remove(p)
 				return nil, fmt.Errorf("lock %s: %w", p, err)
 			}

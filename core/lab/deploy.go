@@ -3,12 +3,12 @@ package lab
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"time"
 
+	"pcfailover/core/errlist"
 	"pcfailover/core/sqlsim"
 	"pcfailover/core/sqlsim/hostfs"
 	"pcfailover/core/sqlsim/tds"
@@ -167,7 +167,7 @@ func (d *deployment) close() error {
 			in.Close()
 		}
 	}
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // Instance returns the simulator instance of a role ("primary", "backup",

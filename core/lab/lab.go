@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"pcfailover/core/errlist"
 	"pcfailover/core/sqlsim/hostfs"
 )
 
@@ -185,7 +186,7 @@ func (l *Lab) Close() error {
 			}
 		}
 		errs = append(errs, l.lock.release())
-		l.closeErr = errors.Join(errs...)
+		l.closeErr = errlist.Join(errs...)
 	})
 	return l.closeErr
 }

@@ -8,6 +8,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"pcfailover/core/errlist"
 )
 
 // Options configures a Server.
@@ -245,7 +247,7 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
-	return errors.Join(errs...)
+	return errlist.Join(errs...)
 }
 
 // DropConnections closes every open client connection, as a network failure or an
