@@ -701,10 +701,11 @@ func (d *Discovery) candidates(database string) []fileInfo {
 }
 
 // shareUnreachableBySQL looks at the headers of files read from the share: when SQL
-// Server cannot open them because the share's host or folder is not there (operating
-// system error 53, "The network path was not found", or 3, "The system cannot find the
-// path specified"), the share this machine listed is not one SQL Server reaches (its
-// host is down, or pathMap names another folder). The share then counts as unreachable
+// Server cannot open them because the share's host, the share or its folder is not
+// there (operating system error 53, "The network path was not found"; 67, "The network
+// name cannot be found"; or 3, "The system cannot find the path specified"), the share
+// this machine listed is not one SQL Server reaches (its host is down, the share name is
+// wrong, or pathMap names another folder). The share then counts as unreachable
 // (d.ShareErr) and its files are dropped from the listing.
 func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.Header) bool {
 	if d.ShareErr != nil || len(d.ShareFiles) == 0 {
@@ -714,7 +715,7 @@ func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.H
 		if h.ReadError == "" || i >= len(files) || !winpath.SamePath(sqlDir(files[i].Path), d.Share) {
 			continue
 		}
-		if strings.Contains(h.ReadError, "Operating system error 53") || strings.Contains(h.ReadError, "Operating system error 3(") {
+		if n := osErrorOf(h.ReadError); n == osBadNetPath || n == osBadNetName || n == osPathNotFound {
 			d.ShareErr = fmt.Errorf("SQL Server cannot reach the share: RESTORE HEADERONLY FROM DISK = %s: %s (this machine lists the share as %s)", files[i].Path, h.ReadError, d.ShareLocal)
 			d.ShareFiles = map[string]fileInfo{}
 			return true

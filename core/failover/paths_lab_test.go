@@ -346,8 +346,9 @@ func TestTwoHostsCopyFolderNotSQLServers(t *testing.T) {
 }
 
 // This machine lists the share, but SQL Server cannot open its files (here: the share
-// name SQL Server is given does not exist on its host, operating system error 3): the
-// share counts as unreachable, with SQL Server's reason.
+// name SQL Server is given does not exist on its host, operating system error 67, as
+// Windows answers for a share name a reachable host does not have): the share counts as
+// unreachable, with SQL Server's reason.
 func TestTwoHostsShareSQLServerCannotReach(t *testing.T) {
 	lr := startLab(t, "disaster")
 	req, _ := lr.load(t, false)
@@ -357,7 +358,7 @@ func TestTwoHostsShareSQLServerCannotReach(t *testing.T) {
 	if statuses(p)[failover.StepCheckChain] != report.StatusBlocked || len(p.Errors) == 0 || p.Errors[0].Code != report.CodePathUnreachable {
 		t.Fatalf("plan: check-chain %s, errors %+v", statuses(p)[failover.StepCheckChain], p.Errors)
 	}
-	if m := p.Errors[0].Message; !strings.Contains(m, "SQL Server cannot reach the share") || !strings.Contains(m, "Operating system error 3(") {
+	if m := p.Errors[0].Message; !strings.Contains(m, "SQL Server cannot reach the share") || !strings.Contains(m, "Operating system error 67(The network name cannot be found.)") {
 		t.Fatalf("plan error: %s", m)
 	}
 	r := failover.Failover(ctxT(t), lr.cfg(req))

@@ -583,7 +583,7 @@ func (e *engine) checkAbsent(ctx context.Context, src logchain.Entry, d *Discove
 	case err == nil:
 		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server already reads %s, but this machine's copy folder %s has no %s: the copy folder this machine reaches is not the one SQL Server reads; %s",
 			sqlPath, d.CopyLocal, src.Name, fix)
-	case !strings.Contains(sqlMessage(err), "Operating system error 2("):
+	case osErrorOf(sqlMessage(err)) != osFileNotFound:
 		return blocked(report.CodePathUnreachable, sqlPath, "SQL Server cannot use its copy folder %s (RESTORE HEADERONLY FROM DISK = %s: %s) while this machine reaches it as %s; %s",
 			d.CopyDir, sqlPath, sqlMessage(err), localPath, fix)
 	}

@@ -2,6 +2,8 @@ package failover
 
 import (
 	"errors"
+	"regexp"
+	"strconv"
 	"strings"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -97,6 +99,31 @@ func sqlMessage(err error) string {
 		parts = append(parts, e.Message)
 	}
 	return strings.Join(parts, " ")
+}
+
+// Windows system errors (winerror.h) that SQL Server reports inside 3201/3203 as
+// "Operating system error N(text)." when it cannot open a backup device.
+const (
+	osFileNotFound = 2  // ERROR_FILE_NOT_FOUND: the folder is there, the file is not
+	osPathNotFound = 3  // ERROR_PATH_NOT_FOUND: a folder of the path is not there
+	osBadNetPath   = 53 // ERROR_BAD_NETPATH: the host is down or unknown
+	osBadNetName   = 67 // ERROR_BAD_NET_NAME: the host answers, it has no such share
+)
+
+var osErrorRE = regexp.MustCompile(`(?i)operating system error (\d+)\(`)
+
+// osErrorOf returns the first operating-system error number in one of SQL Server's
+// messages, or 0 when the message has none.
+func osErrorOf(msg string) int {
+	m := osErrorRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // quoteIdent bracket-quotes a SQL identifier (QUOTENAME). Names are also validated by

@@ -224,7 +224,8 @@ func TestHostsMissingShareFolderAndFile(t *testing.T) {
 	p := newHostPair(t)
 	db := serve(t, p.secondary)
 	for _, c := range []struct{ path, os string }{
-		{`\\SQLPCPRI\NoShare\x.trn`, "3(The system cannot find the path specified.)"},
+		{`\\SQLPCPRI\NoShare\x.trn`, "67(The network name cannot be found.)"},
+		{`\\SQLPCPRI\Q$\x.trn`, "67(The network name cannot be found.)"},
 		{`E:\NoFolder\x.trn`, "3(The system cannot find the path specified.)"},
 		{`Q:\x.trn`, "3(The system cannot find the path specified.)"},
 		{`E:\LSCopy\nope.trn`, "2(The system cannot find the file specified.)"},

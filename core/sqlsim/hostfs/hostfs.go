@@ -10,9 +10,11 @@
 // machine), so E:\LSCopy on SQLPCPRI and E:\LSCopy on SQLPCBAK are different folders.
 // Existing path components are matched case-insensitively, as NTFS does; new
 // components are created with the case given. A share of a host that is down or
-// unknown fails with Windows error 53 ("The network path was not found."), an unknown
-// share or a missing folder with 3 ("The system cannot find the path specified."),
-// and a missing file with 2 ("The system cannot find the file specified."): the
+// unknown fails with Windows error 53 ("The network path was not found."), a share the
+// host does not have (an administrative share of a drive it lacks too) with 67 ("The
+// network name cannot be found."), a missing folder with 3 ("The system cannot find the
+// path specified."), and a missing file with 2 ("The system cannot find the file
+// specified."): the
 // operating-system errors SQL Server reports in message 3201 (see
 // core/sqlsim/FIDELITY.md "Hosts and paths").
 //
@@ -42,6 +44,9 @@ const (
 	ErrAccessDenied = 5
 	// ErrBadNetPath is ERROR_BAD_NETPATH.
 	ErrBadNetPath = 53
+	// ErrBadNetName is ERROR_BAD_NET_NAME: the host answers, the share name is not one
+	// of its shares.
+	ErrBadNetName = 67
 )
 
 var osTexts = map[int]string{
@@ -49,6 +54,7 @@ var osTexts = map[int]string{
 	ErrPathNotFound: "The system cannot find the path specified.",
 	ErrAccessDenied: "Access is denied.",
 	ErrBadNetPath:   "The network path was not found.",
+	ErrBadNetName:   "The network name cannot be found.",
 }
 
 // OSErrorText is "N(text)" as SQL Server prints an operating-system error, e.g.
@@ -64,7 +70,7 @@ func OSErrorText(code int) string {
 type PathError struct {
 	// Path is the path as it was given (the SQL Server's view).
 	Path string
-	// Code is ErrBadNetPath, ErrPathNotFound or ErrFileNotFound.
+	// Code is ErrBadNetPath, ErrBadNetName, ErrPathNotFound or ErrFileNotFound.
 	Code int
 }
 
@@ -287,12 +293,12 @@ func (n *Network) Resolve(from, p string) (string, error) {
 		if d := parts[1]; len(d) == 2 && d[1] == '$' && isLetter(d[:1]) {
 			base := n.DriveDir(h.name, d[:1])
 			if !isDirPath(base) {
-				return "", &PathError{Path: p, Code: ErrPathNotFound}
+				return "", &PathError{Path: p, Code: ErrBadNetName}
 			}
 			return walk(base, rest), nil
 		}
 		if !hasShare {
-			return "", &PathError{Path: p, Code: ErrPathNotFound}
+			return "", &PathError{Path: p, Code: ErrBadNetName}
 		}
 		base, err := n.Resolve(h.name, sh.path)
 		if err != nil {

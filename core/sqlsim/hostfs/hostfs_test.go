@@ -107,11 +107,14 @@ func TestResolveErrors(t *testing.T) {
 	_, err := n.Resolve("SQLPCBAK", `\\SQLPCXXX\LogShip\x.trn`)
 	wantCode(t, err, ErrBadNetPath)
 	_, err = n.Resolve("SQLPCBAK", `\\SQLPCPRI\NoSuchShare\x.trn`)
-	wantCode(t, err, ErrPathNotFound)
+	wantCode(t, err, ErrBadNetName)
+	if got := err.(*PathError).OSError(); got != "67(The network name cannot be found.)" {
+		t.Errorf("OSError = %q", got)
+	}
 	_, err = n.Resolve("SQLPCBAK", `Q:\x.trn`)
 	wantCode(t, err, ErrPathNotFound)
 	_, err = n.Resolve("SQLPCBAK", `\\SQLPCPRI\Q$\x.trn`)
-	wantCode(t, err, ErrPathNotFound)
+	wantCode(t, err, ErrBadNetName)
 	_, err = n.Resolve("SQLPCBAK", `relative\x.trn`)
 	wantCode(t, err, ErrPathNotFound)
 
