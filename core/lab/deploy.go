@@ -125,6 +125,12 @@ func buildDeployment(ctx context.Context, s Scenario, lo layout, creds map[strin
 	if !s.PrimaryUp {
 		d.sims[RolePrimary].SetDown(true)
 	}
+	if s.ShareAccessDenied {
+		// The service accounts lose their rights on the share (error 5); the folder stays.
+		if err := lo.net.SetShareDenied(machineName(RolePrimary), shareName, true); err != nil {
+			return d, err
+		}
+	}
 	if s.ShareHostDown {
 		// The whole primary host is gone: its SQL Server and its share (error 53).
 		if err := lo.net.SetDown(machineName(RolePrimary), true); err != nil {

@@ -225,6 +225,9 @@
 //	  "pathMap": "none",                   the request has no pathMap at all (default: the lab's)
 //	  "shareHostDown": false,              the whole host SQLPCPRI is down (needs primaryUp false):
 //	                                       its share answers 3201 with operating system error 53
+//	  "shareAccessDenied": false,          the SQL Servers' service accounts may not read the
+//	                                       LogShip share (3201, operating system error 5);
+//	                                       this machine still can
 //	  "faults": [ { "instance": "backup", "statement": "^RESTORE LOG", "error": 3203, "times": 1 },
 //	              { "instance": "backup", "statement": "sp_delete_log_shipping", "drop": true },
 //	              { "instance": "backup", "statement": "KILL", "stall": "2s" } ],

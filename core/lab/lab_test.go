@@ -389,6 +389,23 @@ func TestScenarioOptionShareHostDown(t *testing.T) {
 	}
 }
 
+func TestScenarioOptionShareAccessDenied(t *testing.T) {
+	l, _ := scenarioLab(t, `{"name": "denied", "shareAccessDenied": true, "logs": {"count": 5, "copied": 3, "restored": 1}}`)
+	info := l.Info()
+	ctx := context.Background()
+	uncopied := info.SQLPaths.Share + `\` + info.Facts.Logs[4].Name
+	err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], uncopied)
+	want := "Cannot open backup device '" + uncopied + "'. Operating system error 5(Access is denied.)."
+	var me mssql.Error
+	if nums := sqlErrorNumbers(err); len(nums) != 2 || nums[0] != 3201 || nums[1] != 3013 || !errors.As(err, &me) || me.All[0].Message != want {
+		t.Errorf("HEADERONLY %s: %v (%v), want 3201 %q then 3013", uncopied, err, nums, want)
+	}
+	// This machine (an administrator) still reads the share's folder.
+	if _, err := os.Stat(filepath.Join(info.Share, info.Facts.Logs[4].Name)); err != nil {
+		t.Errorf("this machine cannot read the share: %v", err)
+	}
+}
+
 func TestInvalidOptions(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {

@@ -71,6 +71,11 @@ type Scenario struct {
 	// its LogShip share answers "Operating system error 53(The network path was not
 	// found.)". Needs primaryUp false.
 	ShareHostDown bool `json:"shareHostDown,omitempty"`
+	// ShareAccessDenied leaves the SQL Servers' service accounts out of the LogShip share's
+	// permissions once the scenario is built: SQL Server answers "Operating system error
+	// 5(Access is denied.)" through \\SQLPCPRI\LogShip (the copy job fails too), while
+	// this machine still reads the folder.
+	ShareAccessDenied bool `json:"shareAccessDenied,omitempty"`
 }
 
 // LogPlan is the history of the transaction log backups since the last full backup,
@@ -478,8 +483,8 @@ func (s Scenario) Validate() error {
 	if d.ShareHostDown && d.PrimaryUp {
 		add("shareHostDown", "takes the primary's whole host down, its SQL Server included: set primaryUp to false")
 	}
-	if d.FailedOver && (d.PathMap == "none" || d.ShareHostDown) {
-		add("failedOver", "cannot be combined with pathMap \"none\" or shareHostDown: the failover that builds the scenario needs to reach the share")
+	if d.FailedOver && (d.PathMap == "none" || d.ShareHostDown || d.ShareAccessDenied) {
+		add("failedOver", "cannot be combined with pathMap \"none\", shareHostDown or shareAccessDenied: the failover that builds the scenario needs to reach the share")
 	}
 	if d.FailedOver && len(d.Faults) > 0 {
 		add("faults", "cannot be combined with failedOver: the failover that builds the scenario would meet them")

@@ -134,6 +134,7 @@ func TestScenarioFileErrorsNameTheField(t *testing.T) {
 		{"tool on host without map", `{"name":"x","pathMap":"none","toolOnBackupHost":true}`, "toolOnBackupHost", `pathMap "none"`},
 		{"share host down with primary up", `{"name":"x","primaryUp":true,"shareHostDown":true}`, "shareHostDown", "primaryUp to false"},
 		{"failed over with share host down", `{"name":"x","failedOver":true,"shareHostDown":true}`, "failedOver", "reach the share"},
+		{"failed over with share access denied", `{"name":"x","failedOver":true,"shareAccessDenied":true}`, "failedOver", "reach the share"},
 		{"copy folder share type", `{"name":"x","copyFolderShare":"yes"}`, "copyFolderShare", "true or false"},
 		{"too many servers", `{"name":"x","lync":{"dataCenters":{"DC1":["a1.c.com","a2.c.com","a3.c.com","a4.c.com","a5.c.com"],"DC2":["b.c.com"]}}}`, "lync.dataCenters.DC1", "at most 4"},
 	}

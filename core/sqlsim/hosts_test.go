@@ -220,6 +220,44 @@ func TestHostsShareOfADownHostIsError53(t *testing.T) {
 	}
 }
 
+// A share whose permissions leave out the SQL Servers' service accounts: 3201 with
+// operating system error 5 through the share, the copy job's history says "Access to the
+// path ... is denied", and the same folder through the administrative share (an
+// administrator's path) and this machine's folder still answer.
+func TestHostsShareDeniedIsError5(t *testing.T) {
+	p := newHostPair(t)
+	name := p.ship(t)
+	db := serve(t, p.secondary)
+	if err := p.net.SetShareDenied("SQLPCPRI", "logship", true); err != nil {
+		t.Fatal(err)
+	}
+	path := `\\SQLPCPRI\LogShip\` + name
+	nums, text := headerErr(t, db, path)
+	want := "Cannot open backup device '" + path + "'. Operating system error 5(Access is denied.)."
+	if !slices.Equal(nums, []int32{3201, 3013}) || text != want {
+		t.Errorf("HEADERONLY through a denied share: %v %q, want [3201 3013] %q", nums, text, want)
+	}
+	err := p.secondary.RunJob(context.Background(), `LSCopy_SQLPCPRI\PCHAT_mgc`)
+	if err == nil || !strings.Contains(err.Error(), `Access to the path '\\SQLPCPRI\LogShip' is denied.`) {
+		t.Errorf("copy job through a denied share: %v", err)
+	}
+	if _, err := db.Exec("RESTORE HEADERONLY FROM DISK = @p1", `\\SQLPCPRI\D$\LogShip\`+name); err != nil {
+		t.Errorf("the same folder through the administrative share: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(p.net.Root(), "SQLPCPRI", "D", "LogShip", name)); err != nil {
+		t.Errorf("this machine's folder of the share: %v", err)
+	}
+	if err := p.net.SetShareDenied("SQLPCPRI", "LogShip", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("RESTORE HEADERONLY FROM DISK = @p1", path); err != nil {
+		t.Errorf("rights given back: %v", err)
+	}
+	if err := p.net.SetShareDenied("SQLPCPRI", "NoShare", true); err == nil {
+		t.Error("SetShareDenied of a share the host lacks succeeded")
+	}
+}
+
 func TestHostsMissingShareFolderAndFile(t *testing.T) {
 	p := newHostPair(t)
 	db := serve(t, p.secondary)

@@ -638,23 +638,40 @@ func (in *Instance) runBackupJob(ctx context.Context, s *session, j *job) error 
 }
 
 // jobPathError is the job history text of a folder sqllogship cannot list, as .NET
-// reports it: "The network path was not found." for error 53, else
-// DirectoryNotFoundException's "Could not find a part of the path" ([I]: texts of the
-// .NET exceptions, not captured from sqllogship).
+// reports it: "The network path was not found." for error 53, "The network name cannot
+// be found." for 67, UnauthorizedAccessException's "Access to the path ... is denied."
+// for 5, else DirectoryNotFoundException's "Could not find a part of the path" ([I]:
+// texts of the .NET exceptions, not captured from sqllogship).
 func jobPathError(dir string, err error) string {
-	var pe *hostfs.PathError
-	if errors.As(err, &pe) && pe.Code == hostfs.ErrBadNetPath {
-		return "*** Error: The network path was not found.(mscorlib) ***"
+	if t := jobNetError(dir, err); t != "" {
+		return t
 	}
 	return fmt.Sprintf("*** Error: Could not find a part of the path '%s'.(mscorlib) ***", dir)
 }
 
+// jobNetError is the job history text of a path that fails with 53, 67 or 5, or "".
+func jobNetError(p string, err error) string {
+	var pe *hostfs.PathError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	switch pe.Code {
+	case hostfs.ErrBadNetPath:
+		return "*** Error: The network path was not found.(mscorlib) ***"
+	case hostfs.ErrBadNetName:
+		return "*** Error: The network name cannot be found.(mscorlib) ***"
+	case hostfs.ErrAccessDenied:
+		return fmt.Sprintf("*** Error: Access to the path '%s' is denied.(mscorlib) ***", p)
+	}
+	return ""
+}
+
 // jobCopyError is the job history text of a failed file copy.
 func jobCopyError(src, dst string, err error) string {
-	var pe *hostfs.PathError
+	if t := jobNetError(src, err); t != "" {
+		return t
+	}
 	switch {
-	case errors.As(err, &pe) && pe.Code == hostfs.ErrBadNetPath:
-		return "*** Error: The network path was not found.(mscorlib) ***"
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("*** Error: Could not find file '%s'.(mscorlib) ***", src)
 	}

@@ -70,7 +70,8 @@ func OSErrorText(code int) string {
 type PathError struct {
 	// Path is the path as it was given (the SQL Server's view).
 	Path string
-	// Code is ErrBadNetPath, ErrBadNetName, ErrPathNotFound or ErrFileNotFound.
+	// Code is ErrBadNetPath, ErrBadNetName, ErrAccessDenied, ErrPathNotFound or
+	// ErrFileNotFound.
 	Code int
 }
 
@@ -98,6 +99,8 @@ type host struct {
 type share struct {
 	name string
 	path string // drive path on the host, e.g. D:\LogShip
+	// denied: the SQL Servers' service accounts have no rights on the share (error 5).
+	denied bool
 }
 
 // New returns a network whose hosts live under root (created on demand).
@@ -192,6 +195,28 @@ func (n *Network) SetDown(hostName string, down bool) error {
 		}
 	}
 	h.down = down
+	return nil
+}
+
+// SetShareDenied takes the simulated SQL Servers' rights on a named share away (true) or
+// gives them back (false): every path through \\HOST\NAME then fails with error 5
+// ("Access is denied."), the classic log-shipping fault of a service account missing
+// from the share's or the folder's permissions. The folder itself, its drive path on the
+// host and the host's administrative shares are unchanged, and so are this machine's
+// paths to it: an administrator running pcfailover still reads the share.
+func (n *Network) SetShareDenied(hostName, name string, denied bool) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	h := n.hosts[strings.ToUpper(hostName)]
+	if h == nil {
+		return fmt.Errorf("hostfs: unknown host %q", hostName)
+	}
+	sh, ok := h.shares[strings.ToUpper(name)]
+	if !ok {
+		return fmt.Errorf("hostfs: host %s has no share %q", h.name, name)
+	}
+	sh.denied = denied
+	h.shares[strings.ToUpper(name)] = sh
 	return nil
 }
 
@@ -299,6 +324,9 @@ func (n *Network) Resolve(from, p string) (string, error) {
 		}
 		if !hasShare {
 			return "", &PathError{Path: p, Code: ErrBadNetName}
+		}
+		if sh.denied {
+			return "", &PathError{Path: p, Code: ErrAccessDenied}
 		}
 		base, err := n.Resolve(h.name, sh.path)
 		if err != nil {
