@@ -149,6 +149,10 @@ type Discovery struct {
 	// it blocks unless the operator accepts data loss.
 	SharePathErr error
 	CopyPathErr  error
+	// ShareSQLOSError is the operating-system error SQL Server gave for the share's files
+	// when this machine lists the share but SQL Server cannot open them (53, 67, 3 or 5;
+	// ShareErr then says so), else 0.
+	ShareSQLOSError int
 	// Files by name key (nameKey): in the share and in the copy folder.
 	ShareFiles map[string]fileInfo
 	CopyFiles  map[string]fileInfo
@@ -705,8 +709,9 @@ func (d *Discovery) candidates(database string) []fileInfo {
 // there (operating system error 53, "The network path was not found"; 67, "The network
 // name cannot be found"; or 3, "The system cannot find the path specified"), the share
 // this machine listed is not one SQL Server reaches (its host is down, the share name is
-// wrong, or pathMap names another folder). The share then counts as unreachable
-// (d.ShareErr) and its files are dropped from the listing.
+// wrong, or pathMap names another folder); with 5, "Access is denied", SQL Server's
+// service account may not read it. The share then counts as unreachable (d.ShareErr,
+// d.ShareSQLOSError) and its files are dropped from the listing.
 func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.Header) bool {
 	if d.ShareErr != nil || len(d.ShareFiles) == 0 {
 		return false
@@ -715,8 +720,13 @@ func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.H
 		if h.ReadError == "" || i >= len(files) || !winpath.SamePath(sqlDir(files[i].Path), d.Share) {
 			continue
 		}
-		if n := osErrorOf(h.ReadError); n == osBadNetPath || n == osBadNetName || n == osPathNotFound {
-			d.ShareErr = fmt.Errorf("SQL Server cannot reach the share: RESTORE HEADERONLY FROM DISK = %s: %s (this machine lists the share as %s)", files[i].Path, h.ReadError, d.ShareLocal)
+		if n := osErrorOf(h.ReadError); n == osBadNetPath || n == osBadNetName || n == osPathNotFound || n == osAccessDenied {
+			what := "SQL Server cannot reach the share"
+			if n == osAccessDenied {
+				what = "SQL Server's service account may not read the share"
+			}
+			d.ShareErr = fmt.Errorf("%s: RESTORE HEADERONLY FROM DISK = %s: %s (this machine lists the share as %s)", what, files[i].Path, h.ReadError, d.ShareLocal)
+			d.ShareSQLOSError = n
 			d.ShareFiles = map[string]fileInfo{}
 			return true
 		}

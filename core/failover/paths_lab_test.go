@@ -354,16 +354,46 @@ func TestTwoHostsShareSQLServerCannotReach(t *testing.T) {
 	req, _ := lr.load(t, false)
 	req.Share = `\\SQLPCPRI\NoSuchShare`
 	req.PathMap = append([]request.PathMapEntry{{From: req.Share, To: lr.info.Share}}, req.PathMap...)
-	p := failover.Plan(ctxT(t), lr.cfg(req))
-	if statuses(p)[failover.StepCheckChain] != report.StatusBlocked || len(p.Errors) == 0 || p.Errors[0].Code != report.CodePathUnreachable {
-		t.Fatalf("plan: check-chain %s, errors %+v", statuses(p)[failover.StepCheckChain], p.Errors)
-	}
-	if m := p.Errors[0].Message; !strings.Contains(m, "SQL Server cannot reach the share") || !strings.Contains(m, "Operating system error 67(The network name cannot be found.)") {
-		t.Fatalf("plan error: %s", m)
-	}
+	requireShareBlocked(t, failover.Plan(ctxT(t), lr.cfg(req)), "SQL Server cannot reach the share",
+		"Operating system error 67(The network name cannot be found.)", "has no share by that name (operating system error 67)")
 	r := failover.Failover(ctxT(t), lr.cfg(req))
 	if r.ExitCode != 3 {
 		t.Fatalf("exit %d, errors %+v", r.ExitCode, r.Errors)
 	}
 	requireUntouched(t, lr, r)
+}
+
+// The SQL Servers' service accounts are missing from the share's permissions (lab option
+// shareAccessDenied), while this machine reads it: SQL Server answers operating system
+// error 5 for every file there. The share counts as unreachable (not as a chain of
+// damaged files), the next step names the accounts to grant, and with acceptDataLoss the
+// copied files are applied.
+func TestTwoHostsShareAccessDenied(t *testing.T) {
+	lr := startLabWith(t, "disaster", func(s *lab.Scenario) { s.ShareAccessDenied = true })
+	const fix = "grant the backup instance's SQL Server and SQL Server Agent service accounts read access"
+	requireShareBlocked(t, failover.Plan(ctxT(t), lr.cfg(nil)), "service account may not read the share",
+		"Operating system error 5(Access is denied.)", fix)
+	r := failover.Failover(ctxT(t), lr.cfg(nil))
+	if r.ExitCode != 3 {
+		t.Fatalf("exit %d, errors %+v", r.ExitCode, r.Errors)
+	}
+	requireShareBlocked(t, r, "service account may not read the share", "Operating system error 5(Access is denied.)", fix)
+	requireUntouched(t, lr, r)
+	requireAcceptedLossRecoversCopies(t, lr)
+}
+
+// requireShareBlocked checks that r stopped at check-chain on the share
+// (PCFailover.PathUnreachable), its first error holding reason and sqlText (SQL Server's
+// message), and its next steps holding fix.
+func requireShareBlocked(t *testing.T, r *report.Report, reason, sqlText, fix string) {
+	t.Helper()
+	if statuses(r)[failover.StepCheckChain] != report.StatusBlocked || len(r.Errors) == 0 || r.Errors[0].Code != report.CodePathUnreachable {
+		t.Fatalf("%s: check-chain %s, errors %+v", r.Command, statuses(r)[failover.StepCheckChain], r.Errors)
+	}
+	if m := r.Errors[0].Message; !strings.Contains(m, reason) || !strings.Contains(m, sqlText) {
+		t.Errorf("%s error does not hold %q and %q: %s", r.Command, reason, sqlText, m)
+	}
+	if steps := strings.Join(r.NextSteps, " "); !strings.Contains(steps, fix) {
+		t.Errorf("%s next steps do not hold %q: %s", r.Command, fix, steps)
+	}
 }

@@ -647,6 +647,27 @@ func sortFiles(fs []*report.File) {
 // pathFix is the next step after a PCFailover.PathUnreachable stop.
 const pathFix = "Make the folder reachable from this machine as SQL Server names it: add a pathMap entry {\"from\": <SQL Server's path>, \"to\": <the same folder as this machine reaches it>} to the request (on Windows the administrative share \\\\HOST\\X$ is the default for a drive path and needs local Administrators on HOST), or share the folder; `pcfailover plan --output text` lists each folder's SQL path and local path."
 
+// unreachableFix is the next step after a PCFailover.PathUnreachable stop at target:
+// pathFix, or, when target is the share, which this machine lists and whose files SQL
+// Server cannot open, what the operating-system error SQL Server gave calls for.
+func unreachableFix(d *Discovery, target string) string {
+	if d == nil || !winpath.SamePath(target, d.Share) {
+		return pathFix
+	}
+	alt := "; or accept the data loss with --accept-data-loss (-AcceptDataLoss)."
+	switch d.ShareSQLOSError {
+	case osBadNetPath:
+		return fmt.Sprintf("SQL Server cannot reach the host of the share %s (operating system error 53): bring that file server back, or the network path between the backup SQL Server and it, then run the same request again%s", d.Share, alt)
+	case osBadNetName:
+		return fmt.Sprintf("The host of %s has no share by that name (operating system error 67): set the request's share to msdb's backup_source_directory as SQL Server names it (`pcfailover plan --output text` shows it), then run again.", d.Share)
+	case osPathNotFound:
+		return fmt.Sprintf("SQL Server cannot find the folder %s (operating system error 3): correct the request's share, or its pathMap entry, so that SQL Server and this machine name the same folder, then run again.", d.Share)
+	case osAccessDenied:
+		return fmt.Sprintf("SQL Server's service account may not read %s (operating system error 5): grant the backup instance's SQL Server and SQL Server Agent service accounts read access to the share and its folder (share and NTFS permissions), then run the same request again%s", d.Share, alt)
+	}
+	return pathFix
+}
+
 // nextSteps tells the operator what to do after this run.
 func (e *engine) nextSteps() {
 	r := e.rep
@@ -656,8 +677,8 @@ func (e *engine) nextSteps() {
 		for _, s := range r.Steps {
 			if s.Status == report.StatusBlocked {
 				add(fmt.Sprintf("failover would stop at step %q: %s", s.ID, s.Detail))
-				if code, _ := e.blockCode(s.ID, e.disc); code == report.CodePathUnreachable {
-					add(pathFix)
+				if code, target := e.blockCode(s.ID, e.disc); code == report.CodePathUnreachable {
+					add(unreachableFix(e.disc, target))
 				} else if s.ID == StepCheckChain {
 					add("Find the missing or unreachable log backups and run plan again, or accept the data loss with --accept-data-loss (-AcceptDataLoss).")
 				}
@@ -678,7 +699,7 @@ func (e *engine) nextSteps() {
 			case report.CodeDamagedBackup:
 				add("Replace the damaged log backup " + er.Target + " with a good copy (for example from the share: delete the damaged copy from the copy folder and run again), or accept the data loss with --accept-data-loss.")
 			case report.CodePathUnreachable:
-				add(pathFix)
+				add(unreachableFix(e.disc, er.Target))
 			case report.CodeLocked:
 				add("Wait for the other run to finish, then run again. If its process is gone on another host, delete the lock file " + e.lockPath() + " and release the app lock by ending its SQL session.")
 			}

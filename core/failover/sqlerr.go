@@ -106,6 +106,7 @@ func sqlMessage(err error) string {
 const (
 	osFileNotFound = 2  // ERROR_FILE_NOT_FOUND: the folder is there, the file is not
 	osPathNotFound = 3  // ERROR_PATH_NOT_FOUND: a folder of the path is not there
+	osAccessDenied = 5  // ERROR_ACCESS_DENIED: the service account has no rights on it
 	osBadNetPath   = 53 // ERROR_BAD_NETPATH: the host is down or unknown
 	osBadNetName   = 67 // ERROR_BAD_NET_NAME: the host answers, it has no such share
 )
