@@ -720,7 +720,7 @@ func (d *Discovery) shareUnreachableBySQL(files []fileInfo, headers []logchain.H
 		if h.ReadError == "" || i >= len(files) || !winpath.SamePath(sqlDir(files[i].Path), d.Share) {
 			continue
 		}
-		if n := osErrorOf(h.ReadError); n == osBadNetPath || n == osBadNetName || n == osPathNotFound || n == osAccessDenied {
+		if n := ShareOSError(h.ReadError); n != 0 {
 			what := "SQL Server cannot reach the share"
 			if n == osAccessDenied {
 				what = "SQL Server's service account may not read the share"

@@ -127,6 +127,18 @@ func osErrorOf(msg string) int {
 	return n
 }
 
+// ShareOSError returns the operating-system error of a backup header's read error
+// (logchain.Header.ReadError) when it says that SQL Server cannot reach the folder the
+// file is in, or may not read it: 53 (host down), 67 (no such share), 3 (no such folder)
+// or 5 (access denied). Any other read error, a damaged file for one, gives 0.
+func ShareOSError(readError string) int {
+	switch n := osErrorOf(readError); n {
+	case osBadNetPath, osBadNetName, osPathNotFound, osAccessDenied:
+		return n
+	}
+	return 0
+}
+
 // quoteIdent bracket-quotes a SQL identifier (QUOTENAME). Names are also validated by
 // the request and checked against sys.databases before use.
 func quoteIdent(name string) string {

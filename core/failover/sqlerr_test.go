@@ -21,3 +21,19 @@ func TestOSErrorOf(t *testing.T) {
 		}
 	}
 }
+
+func TestShareOSError(t *testing.T) {
+	for msg, want := range map[string]int{
+		"Cannot open backup device 'x'. Operating system error 67(The network name cannot be found.).":         osBadNetName,
+		"Cannot open backup device 'x'. Operating system error 53(The network path was not found.).":           osBadNetPath,
+		"Cannot open backup device 'x'. Operating system error 3(The system cannot find the path specified.).": osPathNotFound,
+		"Cannot open backup device 'x'. Operating system error 5(Access is denied.).":                          osAccessDenied,
+		"Cannot open backup device 'x'. Operating system error 2(The system cannot find the file specified.).": 0,
+		"Read on \"x\" failed: 38(Reached the end of the file.)":                                               0,
+		"The media family on device 'x' is incorrectly formed.":                                                0,
+	} {
+		if got := ShareOSError(msg); got != want {
+			t.Errorf("ShareOSError(%q) = %d, want %d", msg, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +15,16 @@ import (
 	"pcfailover/core/status"
 )
 
-func startLab(t *testing.T, scenario string) (*lab.Lab, *request.Request, request.Passwords) {
+// startLab starts a lab of a built-in scenario, or of a scenario file when one is given.
+func startLab(t *testing.T, scenario string, scenarioFile ...string) (*lab.Lab, *request.Request, request.Passwords) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Scenario: scenario})
+	opts := lab.Options{Dir: t.TempDir(), Scenario: scenario}
+	if len(scenarioFile) > 0 {
+		opts.ScenarioFile = scenarioFile[0]
+	}
+	l, err := lab.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("start lab %s: %v", scenario, err)
 	}
@@ -153,5 +159,32 @@ func TestStatusLyncAndUnreachable(t *testing.T) {
 		if pw[request.RoleBackup] != "" && strings.Contains(e, pw[request.RoleBackup]) {
 			t.Error("password in an error")
 		}
+	}
+}
+
+// The SQL Servers' service accounts may not read the share (lab option
+// shareAccessDenied): the share counts as unreachable, with SQL Server's message, and the
+// log backups only in the share are not reported as damaged.
+func TestStatusShareSQLServerMayNotRead(t *testing.T) {
+	s, err := lab.BuiltinScenario("disaster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Name, s.ShareAccessDenied = "denied", true
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "scenario.json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, req, pw := startLab(t, "", file)
+	st := status.Read(context.Background(), status.Config{Request: req, Passwords: pw})
+	if c := check(st, "share"); c.Health != status.Warning || !strings.Contains(c.Message, "Operating system error 5(Access is denied.)") {
+		t.Errorf("share check %+v", c)
+	}
+	if st.Chain == nil || len(st.Chain.Damaged) != 0 {
+		t.Errorf("chain %+v: the share's files read as damaged", st.Chain)
 	}
 }

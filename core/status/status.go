@@ -394,6 +394,31 @@ type file struct {
 	inCopy  bool
 }
 
+// dropShareSQLCannotRead looks at the headers of the files only in the share: when SQL
+// Server cannot open one because it cannot reach the share or may not read it
+// (failover.ShareOSError: 53, 67, 3 or 5), the share counts as unreachable (ShareError,
+// with SQL Server's message), as it does for a failover, and the headers of the files
+// only in the share are dropped, so that they do not read as a chain of damaged files.
+func (r *reader) dropShareSQLCannotRead(headers []logchain.Header, cands []string, byName map[string]*file) []logchain.Header {
+	shareOnly := func(i int) bool {
+		f := byName[failover.NameKey(cands[i])]
+		return f != nil && f.inShare && !f.inCopy
+	}
+	for i, h := range headers {
+		if i < len(cands) && shareOnly(i) && failover.ShareOSError(h.ReadError) != 0 {
+			r.st.Files.ShareError = "SQL Server cannot open the share's files: " + h.ReadError
+			kept := headers[:0:0]
+			for j, h := range headers {
+				if j >= len(cands) || !shareOnly(j) {
+					kept = append(kept, h)
+				}
+			}
+			return kept
+		}
+	}
+	return headers
+}
+
 // folder resolves one folder for this machine and lists it (nil map when it cannot).
 func (r *reader) folder(role, sqlDir, host string, m *winpath.Mapper) (map[string]failover.FileRef, error) {
 	local, err := failover.ResolveFolder(m, sqlDir, host)
@@ -477,6 +502,7 @@ func (r *reader) files(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	headers = r.dropShareSQLCannotRead(headers, cands, byName)
 	if newestShare != "" {
 		r.st.LastBackup = &Event{File: newestShare}
 		for _, h := range headers {
