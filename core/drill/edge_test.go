@@ -12,8 +12,8 @@ import (
 
 	"pcfailover/core/drill"
 	"pcfailover/core/lab"
+	"pcfailover/core/lab/labtest"
 	"pcfailover/core/report"
-	"pcfailover/core/request"
 	"pcfailover/core/sqlsim"
 	"pcfailover/core/winpath"
 )
@@ -30,23 +30,7 @@ func startSlowLab(t *testing.T) *labRun {
 	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Dir: filepath.Join(dir, "lab"), ScenarioFile: file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	lr := &labRun{lab: l, info: l.Info()}
-	data, err := os.ReadFile(lr.info.Request)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lr.req, lr.pw, err = request.Load(data, nil, func(k string) string { return lr.info.Env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lr
+	return startLabOptions(t, lab.Options{Dir: filepath.Join(dir, "lab"), ScenarioFile: file})
 }
 
 // A drill interrupted while it restores still drops its copy, reports "interrupted" and
@@ -176,5 +160,25 @@ func TestDrillUnreadableNewestLogBackup(t *testing.T) {
 				t.Errorf("errors %+v", rep.Errors)
 			}
 		})
+	}
+}
+
+// The SQL Servers' service accounts may not read the share (lab option
+// shareAccessDenied), where the full backup is: the drill is blocked naming the share as
+// unreachable by SQL Server and the accounts to grant, not "no usable full backup".
+func TestDrillShareSQLServerMayNotRead(t *testing.T) {
+	file := labtest.ScenarioFile(t, "disaster", "denied", func(s *lab.Scenario) { s.ShareAccessDenied = true })
+	lr := startLabOptions(t, lab.Options{Dir: t.TempDir(), ScenarioFile: file})
+	before := lr.state(t)
+	rep := drill.Run(context.Background(), drill.Config{Request: lr.req, Passwords: lr.pw})
+	if rep.Outcome != report.OutcomeBlocked || len(rep.Errors) == 0 || rep.Errors[0].Code != report.CodePathUnreachable {
+		t.Fatalf("outcome %s, errors %+v", rep.Outcome, rep.Errors)
+	}
+	if m := rep.Errors[0].Message; !strings.Contains(m, "SQL Server cannot open the files there") ||
+		!strings.Contains(m, `may not read \\SQLPCPRI\LogShip (operating system error 5)`) {
+		t.Errorf("error: %s", m)
+	}
+	if diff := cmp.Diff(before.sql, lr.state(t).sql); diff != "" {
+		t.Errorf("production changed (-before +after):\n%s", diff)
 	}
 }

@@ -28,11 +28,17 @@ type labRun struct {
 
 func startLab(t *testing.T, scenario string) *labRun {
 	t.Helper()
+	return startLabOptions(t, lab.Options{Dir: t.TempDir(), Scenario: scenario})
+}
+
+// startLabOptions starts a lab and loads its request.
+func startLabOptions(t *testing.T, opts lab.Options) *labRun {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Scenario: scenario})
+	l, err := lab.Start(ctx, opts)
 	if err != nil {
-		t.Fatalf("start lab %s: %v", scenario, err)
+		t.Fatalf("start lab %+v: %v", opts, err)
 	}
 	t.Cleanup(func() { l.Close() })
 	lr := &labRun{lab: l, info: l.Info()}

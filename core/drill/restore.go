@@ -130,12 +130,17 @@ func (r *runner) findFull(ctx context.Context, s *report.Step) (string, error) {
 	}
 	var fulls []*fullBackup
 	var rejected []string
+	var unreachable string // ShareFix for the first file SQL Server cannot reach or may not read
 	for _, p := range paths {
 		r.record(s, qHeader, map[string]string{"@p1": p})
 		f, err := r.readFullHeader(ctx, p)
 		switch {
 		case err != nil && hasNumber(err, damagedNumbers...):
-			rejected = append(rejected, fmt.Sprintf("%s (unreadable: %s)", winpath.BaseName(p), failover.SQLMessage(err)))
+			msg := failover.SQLMessage(err)
+			rejected = append(rejected, fmt.Sprintf("%s (unreadable: %s)", winpath.BaseName(p), msg))
+			if n := failover.ShareOSError(msg); n != 0 && unreachable == "" {
+				unreachable = failover.ShareFix(failover.SQLDir(p), n)
+			}
 		case err != nil:
 			return "", fmt.Errorf("RESTORE HEADERONLY %s: %w", p, err)
 		case f == nil:
@@ -157,6 +162,10 @@ func (r *runner) findFull(ctx context.Context, s *report.Step) (string, error) {
 		where := "in " + orNone(r.share) + " or " + orNone(r.copyDir)
 		if r.req.Drill != nil && r.req.Drill.FullBackup != "" {
 			where = "at " + r.req.Drill.FullBackup
+		}
+		if unreachable != "" {
+			return "", &drillError{code: report.CodePathUnreachable, outcome: report.OutcomeBlocked,
+				err: fmt.Errorf("no usable full backup of %s %s: SQL Server cannot open the files there. %s", r.req.Database, where, unreachable)}
 		}
 		return "", &drillError{code: report.CodeInvalidRequest, outcome: report.OutcomeBlocked,
 			err: fmt.Errorf("no usable full backup of %s %s: give its path in drill.fullBackup (-FullBackup), or have the primary's full backup job write to the share", r.req.Database, where)}

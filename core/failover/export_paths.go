@@ -31,6 +31,9 @@ type FileRef struct {
 // case-insensitively, so MGC_1.TRN and mgc_1.trn are one file.
 func NameKey(name string) string { return nameKey(name) }
 
+// SQLDir is the folder of a path as SQL Server names it (a Windows path's parent).
+func SQLDir(p string) string { return sqlDir(p) }
+
 // PathMapper returns the translation of req's pathMap for this machine.
 func PathMapper(req *request.Request) (*winpath.Mapper, error) { return newMapper(req) }
 

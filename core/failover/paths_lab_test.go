@@ -2,7 +2,6 @@ package failover_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"pcfailover/core/failover"
 	"pcfailover/core/lab"
+	"pcfailover/core/lab/labtest"
 	"pcfailover/core/report"
 	"pcfailover/core/request"
 )
@@ -22,25 +22,13 @@ import (
 // startLabWith starts a built-in scenario changed by mutate (a scenario file).
 func startLabWith(t *testing.T, base string, mutate func(*lab.Scenario)) *labRun {
 	t.Helper()
-	s, err := lab.BuiltinScenario(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Name = base + "-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
-	mutate(&s)
-	data, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "scenario.json")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	name := base + "-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	file := labtest.ScenarioFile(t, base, name, mutate)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	l, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), ScenarioFile: file})
 	if err != nil {
-		t.Fatalf("start lab %s: %v", s.Name, err)
+		t.Fatalf("start lab %s: %v", name, err)
 	}
 	t.Cleanup(func() { l.Close() })
 	lr := &labRun{lab: l, info: l.Info()}

@@ -649,23 +649,37 @@ const pathFix = "Make the folder reachable from this machine as SQL Server names
 
 // unreachableFix is the next step after a PCFailover.PathUnreachable stop at target:
 // pathFix, or, when target is the share, which this machine lists and whose files SQL
-// Server cannot open, what the operating-system error SQL Server gave calls for.
+// Server cannot open, what the operating-system error SQL Server gave calls for
+// (ShareFix), and for a share that may come back, accepting the data loss.
 func unreachableFix(d *Discovery, target string) string {
 	if d == nil || !winpath.SamePath(target, d.Share) {
 		return pathFix
 	}
-	alt := "; or accept the data loss with --accept-data-loss (-AcceptDataLoss)."
+	fix := ShareFix(d.Share, d.ShareSQLOSError)
 	switch d.ShareSQLOSError {
-	case osBadNetPath:
-		return fmt.Sprintf("SQL Server cannot reach the host of the share %s (operating system error 53): bring that file server back, or the network path between the backup SQL Server and it, then run the same request again%s", d.Share, alt)
-	case osBadNetName:
-		return fmt.Sprintf("The host of %s has no share by that name (operating system error 67): set the request's share to msdb's backup_source_directory as SQL Server names it (`pcfailover plan --output text` shows it), then run again.", d.Share)
-	case osPathNotFound:
-		return fmt.Sprintf("SQL Server cannot find the folder %s (operating system error 3): correct the request's share, or its pathMap entry, so that SQL Server and this machine name the same folder, then run again.", d.Share)
-	case osAccessDenied:
-		return fmt.Sprintf("SQL Server's service account may not read %s (operating system error 5): grant the backup instance's SQL Server and SQL Server Agent service accounts read access to the share and its folder (share and NTFS permissions), then run the same request again%s", d.Share, alt)
+	case 0:
+		return pathFix
+	case osBadNetPath, osAccessDenied:
+		return fix + " Or accept the data loss with --accept-data-loss (-AcceptDataLoss)."
 	}
-	return pathFix
+	return fix
+}
+
+// ShareFix is what an operator does when SQL Server cannot open the files of share,
+// which this machine lists, with operating-system error osErr (ShareOSError); "" for
+// another error.
+func ShareFix(share string, osErr int) string {
+	switch osErr {
+	case osBadNetPath:
+		return fmt.Sprintf("SQL Server cannot reach the host of the share %s (operating system error 53): bring that file server back, or the network path between the backup SQL Server and it, then run the same request again.", share)
+	case osBadNetName:
+		return fmt.Sprintf("The host of %s has no share by that name (operating system error 67): set the request's share to msdb's backup_source_directory as SQL Server names it (`pcfailover plan --output text` shows it), then run again.", share)
+	case osPathNotFound:
+		return fmt.Sprintf("SQL Server cannot find the folder %s (operating system error 3): correct the request's share, or its pathMap entry, so that SQL Server and this machine name the same folder, then run again.", share)
+	case osAccessDenied:
+		return fmt.Sprintf("SQL Server's service account may not read %s (operating system error 5): grant the backup instance's SQL Server and SQL Server Agent service accounts read access to the share and its folder (share and NTFS permissions), then run the same request again.", share)
+	}
+	return ""
 }
 
 // nextSteps tells the operator what to do after this run.

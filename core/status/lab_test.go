@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"pcfailover/core/lab"
+	"pcfailover/core/lab/labtest"
 	"pcfailover/core/request"
 	"pcfailover/core/status"
 )
@@ -166,19 +166,7 @@ func TestStatusLyncAndUnreachable(t *testing.T) {
 // shareAccessDenied): the share counts as unreachable, with SQL Server's message, and the
 // log backups only in the share are not reported as damaged.
 func TestStatusShareSQLServerMayNotRead(t *testing.T) {
-	s, err := lab.BuiltinScenario("disaster")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Name, s.ShareAccessDenied = "denied", true
-	data, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "scenario.json")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := labtest.ScenarioFile(t, "disaster", "denied", func(s *lab.Scenario) { s.ShareAccessDenied = true })
 	_, req, pw := startLab(t, "", file)
 	st := status.Read(context.Background(), status.Config{Request: req, Passwords: pw})
 	if c := check(st, "share"); c.Health != status.Warning || !strings.Contains(c.Message, "Operating system error 5(Access is denied.)") {

@@ -20,6 +20,27 @@ import (
 	"pcfailover/core/report"
 )
 
+// ScenarioFile writes the built-in scenario base, changed by mutate and named name, to a
+// scenario file in a temporary folder of the test, for lab.Options.ScenarioFile.
+func ScenarioFile(t testing.TB, base, name string, mutate func(*lab.Scenario)) string {
+	t.Helper()
+	s, err := lab.BuiltinScenario(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Name = name
+	mutate(&s)
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), name+".json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 // Open connects to a lab instance over TCP with go-mssqldb (closed at the end of the
 // test).
 func Open(t testing.TB, inst lab.InstanceInfo, database string) *sql.DB {
