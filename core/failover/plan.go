@@ -656,10 +656,10 @@ func unreachableFix(d *Discovery, target string) string {
 		return pathFix
 	}
 	fix := ShareFix(d.Share, d.ShareSQLOSError)
-	switch d.ShareSQLOSError {
-	case 0:
+	switch {
+	case fix == "":
 		return pathFix
-	case osBadNetPath, osAccessDenied:
+	case d.ShareSQLOSError == osBadNetPath || d.ShareSQLOSError == osAccessDenied:
 		return fix + " Or accept the data loss with --accept-data-loss (-AcceptDataLoss)."
 	}
 	return fix

@@ -393,24 +393,14 @@ func (s *session) selectCore(sel *selectStmt, sc *scope, order []orderItem, sort
 func joinRows(base *env, rows [][]any, src source, j joinClause) ([][]any, *sqlError) {
 	t := src.t
 	candidates := func(l []any) [][]any { return t.rows }
-	if left, right, ok := hashKeys(base, src, j.on); ok {
-		if index, ok := indexInts(t.rows, right-src.offset); ok {
-			keyed := true
-			for _, l := range rows {
-				if _, isInt := l[left].(int64); !isInt && l[left] != nil {
-					keyed = false
-					break
-				}
+	if left, right, ok := hashKeys(base, src, j.on); ok && intsOrNull(rows, left) && intsOrNull(t.rows, right-src.offset) {
+		index := indexInts(t.rows, right-src.offset)
+		candidates = func(l []any) [][]any {
+			k, ok := l[left].(int64)
+			if !ok {
+				return nil // NULL equals nothing
 			}
-			if keyed {
-				candidates = func(l []any) [][]any {
-					k, ok := l[left].(int64)
-					if !ok {
-						return nil // NULL equals nothing
-					}
-					return index[k]
-				}
-			}
+			return index[k]
 		}
 	}
 	var joined [][]any
@@ -479,18 +469,25 @@ func hashKeys(base *env, src source, on expr) (left, right int, ok bool) {
 	return 0, 0, false
 }
 
-// indexInts maps each int64 value of column col to its rows, in table order; ok is false
-// when the column holds anything but int64 and NULL (compared by other rules).
-func indexInts(rows [][]any, col int) (map[int64][][]any, bool) {
-	index := make(map[int64][][]any, len(rows))
+// intsOrNull reports whether column col holds only int64 and NULL in rows (values of
+// other types are compared by other rules, so such a column is not hashed).
+func intsOrNull(rows [][]any, col int) bool {
 	for _, r := range rows {
-		switch v := r[col].(type) {
-		case nil:
-		case int64:
-			index[v] = append(index[v], r)
-		default:
-			return nil, false
+		if _, isInt := r[col].(int64); !isInt && r[col] != nil {
+			return false
 		}
 	}
-	return index, true
+	return true
+}
+
+// indexInts maps each int64 value of column col to its rows, in table order (NULLs are
+// left out: they equal nothing).
+func indexInts(rows [][]any, col int) map[int64][][]any {
+	index := make(map[int64][][]any, len(rows))
+	for _, r := range rows {
+		if v, ok := r[col].(int64); ok {
+			index[v] = append(index[v], r)
+		}
+	}
+	return index
 }

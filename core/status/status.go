@@ -400,16 +400,17 @@ type file struct {
 // with SQL Server's message), as it does for a failover, and the headers of the files
 // only in the share are dropped, so that they do not read as a chain of damaged files.
 func (r *reader) dropShareSQLCannotRead(headers []logchain.Header, cands []string, byName map[string]*file) []logchain.Header {
+	// headers[i] is the header of cands[i] (ReadHeaderFiles keeps the order of its files).
 	shareOnly := func(i int) bool {
 		f := byName[failover.NameKey(cands[i])]
 		return f != nil && f.inShare && !f.inCopy
 	}
 	for i, h := range headers {
-		if i < len(cands) && shareOnly(i) && failover.ShareOSError(h.ReadError) != 0 {
+		if shareOnly(i) && failover.ShareOSError(h.ReadError) != 0 {
 			r.st.Files.ShareError = "SQL Server cannot open the share's files: " + h.ReadError
 			kept := headers[:0:0]
 			for j, h := range headers {
-				if j >= len(cands) || !shareOnly(j) {
+				if !shareOnly(j) {
 					kept = append(kept, h)
 				}
 			}
