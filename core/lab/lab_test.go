@@ -365,6 +365,18 @@ func TestScenarioOptionNoPathMap(t *testing.T) {
 	}
 }
 
+// wantOpenError checks that RESTORE HEADERONLY of path on inst fails with 3201 "Cannot
+// open backup device" naming path and operating system error oserr ("N(text)"), then 3013.
+func wantOpenError(ctx context.Context, t *testing.T, inst lab.InstanceInfo, path, oserr string) {
+	t.Helper()
+	err := headerOnly(ctx, t, inst, path)
+	want := "Cannot open backup device '" + path + "'. Operating system error " + oserr + "."
+	var me mssql.Error
+	if nums := sqlErrorNumbers(err); len(nums) != 2 || nums[0] != 3201 || nums[1] != 3013 || !errors.As(err, &me) || me.All[0].Message != want {
+		t.Errorf("HEADERONLY %s: %v (%v), want 3201 %q then 3013", path, err, nums, want)
+	}
+}
+
 func TestScenarioOptionShareHostDown(t *testing.T) {
 	l, _ := scenarioLab(t, `{"name": "hostdown", "shareHostDown": true, "logs": {"count": 5, "copied": 3, "restored": 1}}`)
 	info := l.Info()
@@ -372,13 +384,7 @@ func TestScenarioOptionShareHostDown(t *testing.T) {
 		t.Fatal("SQLPCPRI is up")
 	}
 	ctx := context.Background()
-	uncopied := info.SQLPaths.Share + `\` + info.Facts.Logs[4].Name
-	err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], uncopied)
-	want := "Cannot open backup device '" + uncopied + "'. Operating system error 53(The network path was not found.)."
-	var me mssql.Error
-	if nums := sqlErrorNumbers(err); len(nums) != 2 || nums[0] != 3201 || nums[1] != 3013 || !errors.As(err, &me) || me.All[0].Message != want {
-		t.Errorf("HEADERONLY %s: %v (%v), want 3201 %q then 3013", uncopied, err, nums, want)
-	}
+	wantOpenError(ctx, t, info.Instances[lab.RoleBackup], info.SQLPaths.Share+`\`+info.Facts.Logs[4].Name, "53(The network path was not found.)")
 	// This machine does not reach the share's folder either; the copies on the backup
 	// host are still there.
 	if _, err := os.Stat(info.Share); !errors.Is(err, os.ErrNotExist) {
@@ -393,13 +399,7 @@ func TestScenarioOptionShareAccessDenied(t *testing.T) {
 	l, _ := scenarioLab(t, `{"name": "denied", "shareAccessDenied": true, "logs": {"count": 5, "copied": 3, "restored": 1}}`)
 	info := l.Info()
 	ctx := context.Background()
-	uncopied := info.SQLPaths.Share + `\` + info.Facts.Logs[4].Name
-	err := headerOnly(ctx, t, info.Instances[lab.RoleBackup], uncopied)
-	want := "Cannot open backup device '" + uncopied + "'. Operating system error 5(Access is denied.)."
-	var me mssql.Error
-	if nums := sqlErrorNumbers(err); len(nums) != 2 || nums[0] != 3201 || nums[1] != 3013 || !errors.As(err, &me) || me.All[0].Message != want {
-		t.Errorf("HEADERONLY %s: %v (%v), want 3201 %q then 3013", uncopied, err, nums, want)
-	}
+	wantOpenError(ctx, t, info.Instances[lab.RoleBackup], info.SQLPaths.Share+`\`+info.Facts.Logs[4].Name, "5(Access is denied.)")
 	// This machine (an administrator) still reads the share's folder.
 	if _, err := os.Stat(filepath.Join(info.Share, info.Facts.Logs[4].Name)); err != nil {
 		t.Errorf("this machine cannot read the share: %v", err)

@@ -196,6 +196,17 @@ func headerErr(t *testing.T, db *sql.DB, path string) (nums []int32, first strin
 	return sqlErrNums(err), e.All[0].Message
 }
 
+// wantOpenError checks that RESTORE HEADERONLY of path fails with 3201 "Cannot open
+// backup device" naming path and operating system error oserr ("N(text)"), then 3013.
+func wantOpenError(t *testing.T, db *sql.DB, path, oserr string) {
+	t.Helper()
+	nums, text := headerErr(t, db, path)
+	want := "Cannot open backup device '" + path + "'. Operating system error " + oserr + "."
+	if !slices.Equal(nums, []int32{3201, 3013}) || text != want {
+		t.Errorf("HEADERONLY %s: %v %q, want [3201 3013] %q", path, nums, text, want)
+	}
+}
+
 func TestHostsShareOfADownHostIsError53(t *testing.T) {
 	p := newHostPair(t)
 	name := p.ship(t)
@@ -203,12 +214,7 @@ func TestHostsShareOfADownHostIsError53(t *testing.T) {
 	if err := p.net.SetDown("SQLPCPRI", true); err != nil {
 		t.Fatal(err)
 	}
-	path := `\\SQLPCPRI\LogShip\` + name
-	nums, text := headerErr(t, db, path)
-	want := "Cannot open backup device '" + path + "'. Operating system error 53(The network path was not found.)."
-	if !slices.Equal(nums, []int32{3201, 3013}) || text != want {
-		t.Errorf("HEADERONLY on a down host: %v %q, want [3201 3013] %q", nums, text, want)
-	}
+	wantOpenError(t, db, `\\SQLPCPRI\LogShip\`+name, "53(The network path was not found.)")
 	// The copy job cannot list the share either, and says so in its history.
 	err := p.secondary.RunJob(context.Background(), `LSCopy_SQLPCPRI\PCHAT_mgc`)
 	if err == nil || !strings.Contains(err.Error(), "The network path was not found") {
@@ -232,11 +238,7 @@ func TestHostsShareDeniedIsError5(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := `\\SQLPCPRI\LogShip\` + name
-	nums, text := headerErr(t, db, path)
-	want := "Cannot open backup device '" + path + "'. Operating system error 5(Access is denied.)."
-	if !slices.Equal(nums, []int32{3201, 3013}) || text != want {
-		t.Errorf("HEADERONLY through a denied share: %v %q, want [3201 3013] %q", nums, text, want)
-	}
+	wantOpenError(t, db, path, "5(Access is denied.)")
 	err := p.secondary.RunJob(context.Background(), `LSCopy_SQLPCPRI\PCHAT_mgc`)
 	if err == nil || !strings.Contains(err.Error(), `Access to the path '\\SQLPCPRI\LogShip' is denied.`) {
 		t.Errorf("copy job through a denied share: %v", err)
@@ -270,11 +272,7 @@ func TestHostsMissingShareFolderAndFile(t *testing.T) {
 		{`\\SQLPCPRI\LogShip\nope.trn`, "2(The system cannot find the file specified.)"},
 		{`\\NOSUCHHOST\LogShip\x.trn`, "53(The network path was not found.)"},
 	} {
-		nums, text := headerErr(t, db, c.path)
-		want := "Cannot open backup device '" + c.path + "'. Operating system error " + c.os + "."
-		if !slices.Equal(nums, []int32{3201, 3013}) || text != want {
-			t.Errorf("%s: %v %q, want %q", c.path, nums, text, want)
-		}
+		wantOpenError(t, db, c.path, c.os)
 	}
 	// BACKUP to a folder that does not exist on this host fails the same way.
 	_, err := serve(t, p.primary).Exec(`BACKUP LOG [mgc] TO DISK = N'E:\LSCopy\mgc_x.trn'`)
